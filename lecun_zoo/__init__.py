@@ -1,0 +1,57 @@
+"""lecun_zoo: the architectures of LeCun, Bengio & Hinton, "Deep learning"
+(Nature, 2015), as real, pluggable Keras 3 models.
+
+    import lecun_zoo
+    lecun_zoo.list()                         # family names (imports no family code)
+    model = lecun_zoo.get("convnet")         # a compiled keras.Model
+    train, test = lecun_zoo.data.load("digits")
+    model.fit(train, epochs=5)
+
+``import lecun_zoo`` does not import Keras or TensorFlow; they load on first use.
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__version__ = "0.1.0"
+
+from lecun_zoo.api import get, get_family, info, list, plugin_report, register, unregister  # noqa: E402
+from lecun_zoo.config import Config, ConfigError  # noqa: E402
+from lecun_zoo.family import Family  # noqa: E402
+from lecun_zoo.registry import PluginError, PluginWarning, UnknownFamilyError  # noqa: E402
+
+__all__ = [
+    "get", "get_family", "info", "list", "register", "unregister", "plugin_report", "load", "save", "tune",
+    "runtime", "data", "Family", "Config", "ConfigError", "PluginError", "PluginWarning",
+    "UnknownFamilyError", "ModelFileError", "__version__",
+]
+
+_LAZY = {
+    "load": ("lecun_zoo.saving", "load"),
+    "save": ("lecun_zoo.saving", "save"),
+    "ModelFileError": ("lecun_zoo.saving", "ModelFileError"),
+    "tune": ("lecun_zoo.tuning", "tune"),
+    "runtime": ("lecun_zoo.runtime", "runtime"),
+    "data": ("lecun_zoo.data", None),
+    "testing": ("lecun_zoo.testing", None),
+    "plots": ("lecun_zoo.plots", None),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        mod = importlib.import_module(module)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lecun_zoo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,131 @@
+"""The public functions on families: list, info, get, register."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from typing import Any, Iterable, Optional, Union
+
+from lecun_zoo.family import Family
+from lecun_zoo.registry import REGISTRY, PluginRecord
+
+__all__ = ["list", "info", "get", "get_family", "register", "unregister", "plugin_report", "Card"]
+
+
+def list(pattern: Optional[str] = None, *, capability: Union[str, Iterable[str], None] = None) -> builtins.list[str]:  # noqa: A001
+    """Family names, sorted. ``pattern`` is a shell wildcard (``"seq*"``); ``capability``
+    keeps families that declare it (a name or several). Without ``capability`` no
+    family code is imported."""
+    return REGISTRY.list(pattern, capability=capability)
+
+
+@dataclasses.dataclass
+class Card:
+    """What ``info(name)`` returns; ``str(card)`` is a readable text card."""
+
+    name: str
+    summary: str
+    paper: str
+    presets: dict
+    default_preset: str
+    config_fields: builtins.list[dict]
+    datasets: tuple
+    default_data: Optional[str]
+    capabilities: builtins.list[str]
+    metrics: tuple
+    aliases: tuple
+    provider: str
+    version: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.name}: {self.summary}",
+            f"  paper:        {self.paper}",
+            f"  provider:     {self.provider} {self.version}",
+            f"  capabilities: {', '.join(self.capabilities)}",
+            f"  datasets:     {', '.join(self.datasets)} (default: {self.default_data})",
+            f"  metrics:      {', '.join(self.metrics)}",
+            f"  presets:      {', '.join(sorted(self.presets))} (default: {self.default_preset})",
+        ]
+        if self.aliases:
+            lines.append(f"  aliases:      {', '.join(self.aliases)}")
+        lines.append("  config fields:")
+        for row in self.config_fields:
+            allowed = f"  {row['allowed']}" if row["allowed"] else ""
+            helptext = f"  - {row['help']}" if row["help"] else ""
+            lines.append(f"    {row['name']}: {row['type']} = {row['default']!r}{allowed}{helptext}")
+        return "\n".join(lines)
+
+
+def _record(name: str) -> Optional[PluginRecord]:
+    for rec in REGISTRY.report():
+        if rec.name == name and rec.status == "loaded":
+            return rec
+    return None
+
+
+def info(name: str) -> Card:
+    """The card of a family: summary, paper, presets, config fields with defaults and
+    allowed values, datasets, capabilities, and the providing distribution and version."""
+    fam = REGISTRY.get(name)
+    rec = _record(fam.name)
+    return Card(
+        name=fam.name,
+        summary=fam.summary,
+        paper=fam.paper,
+        presets={k: dict(v) for k, v in fam.presets.items()},
+        default_preset=fam.default_preset,
+        config_fields=fam.config_cls.describe(),
+        datasets=tuple(fam.datasets),
+        default_data=fam.default_data,
+        capabilities=sorted(fam.capabilities),
+        metrics=tuple(fam.metrics),
+        aliases=tuple(fam.aliases),
+        provider=rec.distribution if rec else "?",
+        version=rec.version if rec else "?",
+    )
+
+
+def get(name: str, preset: Optional[str] = None, *, compile: bool = True, **overrides: Any) -> Any:
+    """A Keras model of family ``name``.
+
+    Args:
+        name: a family name or alias (``list()``).
+        preset: a preset of the family (default: its ``default_preset``).
+        compile: compile with the family's loss, optimizer and metrics (default True).
+        **overrides: config fields to change (validated: unknown keys, wrong types and
+            out-of-range values raise ``ConfigError`` naming the field and value).
+
+    Build inside ``lecun_zoo.runtime(...)`` to pick precision and strategy.
+    """
+    fam = REGISTRY.get(name)
+    config = fam.make_config(preset, **overrides)
+    model = fam.build(config)
+    if compile:
+        fam.compile(model, config)
+    return model
+
+
+def register(family: Any = None, *, override: bool = False) -> Any:
+    """Add a family at run time: ``register(FAMILY)`` or ``@register`` on a function
+    that returns a Family. A taken name raises unless ``override=True``."""
+    return REGISTRY.register(family, override=override)
+
+
+def unregister(name: str) -> None:
+    """Remove a family registered at run time."""
+    REGISTRY.unregister(name)
+
+
+def plugin_report(load: bool = False) -> builtins.list[PluginRecord]:
+    """Every declared family with its status (loaded, not loaded, failed with the
+    traceback, rejected on a name collision, overridden)."""
+    return REGISTRY.report(load=load)
+
+
+def get_family(name: str) -> Family:
+    """The Family object of ``name`` (imports it)."""
+    return REGISTRY.get(name)

@@ -1,0 +1,32 @@
+"""ConvNet: convolutional networks (LeCun et al. 1998; LeCun, Bengio & Hinton 2015, Fig. 2).
+
+``FAMILY`` is the entry-point target. This module imports no Keras.
+"""
+
+from lecun_zoo.family import Family
+from lecun_zoo.families.convnet.config import PRESETS, ConvNetConfig
+from lecun_zoo.families.convnet.training import adapt_to_data, build, compile_model, example_batch, search_space
+
+FAMILY = Family(
+    name="convnet",
+    summary="Convolutional networks: LeNet-5 and a modern ReLU/max-pool/dropout/augmentation stack.",
+    paper=(
+        "LeCun, Bottou, Bengio & Haffner (1998), Gradient-based learning applied to document "
+        "recognition, Proc. IEEE 86(11); LeCun, Bengio & Hinton (2015), Deep learning, Nature 521."
+    ),
+    config_cls=ConvNetConfig,
+    build=build,
+    compile=compile_model,
+    presets=PRESETS,
+    default_preset="modern",
+    capabilities=("mixed_precision", "distribution", "tuning", "vision"),
+    datasets=("digits", "mnist", "fashion_mnist", "cifar10"),
+    default_data="digits",
+    metrics=("loss", "accuracy"),
+    example_batch=example_batch,
+    search_space=search_space,
+    adapt_to_data=adapt_to_data,
+    aliases=("cnn", "lenet"),
+)
+
+__all__ = ["FAMILY", "ConvNetConfig"]

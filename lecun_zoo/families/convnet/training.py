@@ -1,0 +1,63 @@
+"""How a ConvNet is built, compiled, tuned and fed (no Keras import at module level)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lecun_zoo.families.convnet.config import ConvNetConfig
+
+
+def build(config: ConvNetConfig):
+    from lecun_zoo.families.convnet.model import ConvNet
+
+    return ConvNet(config, name="convnet")
+
+
+def make_optimizer(name: str, learning_rate: float, momentum: float = 0.9):
+    import keras
+
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=momentum)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.Adam(learning_rate)
+
+
+def compile_model(model: Any, config: ConvNetConfig) -> None:
+    import keras
+
+    model.compile(
+        optimizer=make_optimizer(config.optimizer, config.learning_rate, config.momentum),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+    )
+
+
+def search_space(hp: Any, config: ConvNetConfig) -> dict:
+    """Width of the first stage (later stages double it), dropout, learning rate, batch norm."""
+    base = hp.Choice("base_filters", [8, 16, 32, 64])
+    return {
+        "filters": tuple(base * 2**i for i in range(len(config.filters))),
+        "dropout": hp.Float("dropout", 0.0, 0.5, step=0.1),
+        "learning_rate": hp.Float("learning_rate", 1e-4, 1e-2, sampling="log"),
+        "batch_norm": hp.Boolean("batch_norm"),
+    }
+
+
+def example_batch(config: ConvNetConfig, batch_size: int = 8, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((batch_size, *config.input_shape), dtype=np.float32)
+    y = rng.integers(0, config.num_classes, size=(batch_size,)).astype("int32")
+    return x, y
+
+
+def adapt_to_data(info: Any) -> dict:
+    """Input shape and number of classes come from the dataset."""
+    out = {}
+    if getattr(info, "input_shape", None) is not None:
+        out["input_shape"] = tuple(info.input_shape)
+    if getattr(info, "num_classes", None) is not None:
+        out["num_classes"] = int(info.num_classes)
+    return out

@@ -1,0 +1,139 @@
+"""The family contract that every model family, built-in or plugin, fills in.
+
+A family is one :class:`Family` object, exposed by its package as ``FAMILY`` and
+declared in the ``lecun_zoo.families`` entry-point group. Keep the module that defines
+``FAMILY`` free of Keras imports (import Keras inside ``build``/``compile``): the registry
+loads cards cheaply, and ``import lecun_zoo`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from lecun_zoo.config import Config, ConfigError
+
+__all__ = ["Family", "CAPABILITIES"]
+
+#: Capabilities a family may declare. ``list(capability=...)`` filters on them.
+CAPABILITIES = (
+    "mixed_precision",  # fits under mixed_float16 / mixed_bfloat16, loss in float32
+    "distribution",  # fits under tf.distribute strategies
+    "tuning",  # declares a keras-tuner search space
+    "pretraining",  # staged training (e.g. greedy layer-wise)
+    "attention",
+    "generation",  # samples / decodes sequences
+    "memory",  # external memory (NTM, memory networks)
+    "recurrent",
+    "vision",
+    "text",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """A model family: metadata, presets, a validated config type and the functions
+    that build, compile, tune and (optionally) train its models.
+
+    Args:
+        name: registry name, lower case (``"convnet"``).
+        summary: one line.
+        paper: citation of the paper the model implements.
+        config_cls: a :class:`~lecun_zoo.config.Config` subclass with defaults.
+        build: ``build(config) -> keras.Model``; the model's ``get_config`` /
+            ``from_config`` round-trip and its classes are registered serializable.
+        compile: ``compile(model, config) -> None``: the paper's loss, optimizer, metrics.
+        presets: named partial configs (field -> value). Must include ``"tiny"``, the
+            small, deterministic-in-training preset that tests and CI use.
+        default_preset: the preset ``get(name)`` uses.
+        capabilities: a subset of :data:`CAPABILITIES`.
+        datasets: dataset names (see ``lecun_zoo.data.names()``) it trains on.
+        default_data: dataset the CLI uses when ``--data`` is not given.
+        metrics: names that ``model.evaluate(..., return_dict=True)`` returns.
+        example_batch: ``example_batch(config, batch_size, seed) -> (x, y)`` numpy
+            arrays that fit the config; the conformance kit feeds them.
+        search_space: ``search_space(hp, config) -> dict`` of config overrides drawn
+            from a keras-tuner ``HyperParameters``; ``config`` is the base config.
+        adapt_to_data: ``adapt_to_data(info) -> dict`` of config overrides implied by
+            a dataset (input shape, number of classes, vocabulary...).
+        data_options: ``data_options(config) -> dict`` of keyword options for
+            ``lecun_zoo.data.load`` that the model's config implies (context size,
+            sequence length, bit width...).
+        fit: optional staged training (layer-wise pretraining, linear start,
+            curricula): ``fit(model, config, train, *, validation_data=None, epochs=1,
+            callbacks=None, verbose=1) -> keras.callbacks.History``. It must still work
+            with callbacks and return a History. Without it, ``model.fit`` is used.
+        aliases: other names that resolve to this family.
+    """
+
+    name: str
+    summary: str
+    paper: str
+    config_cls: type[Config]
+    build: Callable[[Config], Any]
+    compile: Callable[[Any, Config], None]
+    presets: Mapping[str, Mapping[str, Any]]
+    default_preset: str
+    capabilities: frozenset[str] | Sequence[str] = ()
+    datasets: Sequence[str] = ()
+    default_data: Optional[str] = None
+    metrics: Sequence[str] = ("loss",)
+    example_batch: Optional[Callable[..., Any]] = None
+    search_space: Optional[Callable[[Any, Config], dict]] = None
+    adapt_to_data: Optional[Callable[[Any], dict]] = None
+    data_options: Optional[Callable[[Config], dict]] = None
+    fit: Optional[Callable[..., Any]] = None
+    aliases: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "capabilities", frozenset(self.capabilities))
+        object.__setattr__(self, "datasets", tuple(self.datasets))
+        object.__setattr__(self, "metrics", tuple(self.metrics))
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+        unknown = self.capabilities - set(CAPABILITIES)
+        if unknown:
+            raise ValueError(
+                f"family {self.name!r}: unknown capabilities {sorted(unknown)}; "
+                f"expected a subset of {list(CAPABILITIES)}"
+            )
+        if self.default_preset not in self.presets:
+            raise ValueError(
+                f"family {self.name!r}: default_preset {self.default_preset!r} is not one "
+                f"of its presets {sorted(self.presets)}"
+            )
+        if not issubclass(self.config_cls, Config):
+            raise TypeError(f"family {self.name!r}: config_cls must subclass lecun_zoo.Config")
+
+    # ------------------------------------------------------------------ config
+    def make_config(self, preset: Optional[str] = None, **overrides: Any) -> Config:
+        """The config of ``preset`` (default: ``default_preset``) with ``overrides``."""
+        preset = self.default_preset if preset is None else preset
+        if preset not in self.presets:
+            import difflib
+
+            close = difflib.get_close_matches(preset, list(self.presets), n=2)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ConfigError(
+                f"family {self.name!r} has no preset {preset!r}{hint} "
+                f"(presets: {', '.join(sorted(self.presets))})"
+            )
+        values = dict(self.presets[preset])
+        self.config_cls.check_keys(overrides)
+        values.update(overrides)
+        return self.config_cls.from_dict(values)
+
+    def search_overrides(self, hp: Any, config: Config) -> dict:
+        if self.search_space is None:
+            raise NotImplementedError(f"family {self.name!r} declares no search space")
+        overrides = dict(self.search_space(hp, config))
+        self.config_cls.check_keys(overrides)
+        return overrides
+
+    def train(self, model: Any, config: Config, train: Any, *, validation_data: Any = None,
+              epochs: int = 1, callbacks: Any = None, verbose: Any = 1) -> Any:
+        """Train with the family's staged ``fit`` if it has one, else ``model.fit``."""
+        if self.fit is not None:
+            return self.fit(model, config, train, validation_data=validation_data, epochs=epochs,
+                            callbacks=callbacks, verbose=verbose)
+        return model.fit(train, validation_data=validation_data, epochs=epochs,
+                         callbacks=callbacks, verbose=verbose)

@@ -1,0 +1,214 @@
+"""Precision policies and distribution strategies: the one place that sets them.
+
+    with lecun_zoo.runtime(precision="mixed_bfloat16", strategy="mirrored") as rt:
+        model = lecun_zoo.get("convnet")     # variables mirrored, compute in bfloat16
+    model.fit(train)                          # trains under what it was built with
+    print(rt.describe())                      # what was picked and why
+
+Models built and compiled inside the block keep their dtype policy and strategy, so
+``fit`` may be called inside or after it. Under ``mixed_float16`` Keras wraps the
+optimizer in a ``LossScaleOptimizer`` at compile time. Family models emit float32
+outputs, so losses are computed in float32 under every policy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from typing import Any, Optional, Union
+
+__all__ = ["runtime", "Runtime", "RuntimeConfigError", "PRECISIONS", "STRATEGIES", "cpu_has_bf16"]
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16", "auto")
+STRATEGIES = ("default", "mirrored", "tpu", "auto")
+
+
+class RuntimeConfigError(ValueError):
+    """A precision or strategy that is unknown or cannot be had on this machine."""
+
+
+def cpu_has_bf16() -> bool:
+    """True when the CPU advertises AVX-512 BF16 or AMX-BF16 (Linux /proc/cpuinfo)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool({"avx512_bf16", "amx_bf16"} & flags)
+    except OSError:
+        pass
+    return False
+
+
+def _gpus() -> list[Any]:
+    import tensorflow as tf
+
+    return tf.config.list_physical_devices("GPU")
+
+
+def _gpu_capability(gpu: Any) -> Optional[tuple[int, int]]:
+    import tensorflow as tf
+
+    try:
+        return tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability"))
+    except Exception:
+        return None
+
+
+def _find_tpu() -> Any:
+    """A connected TPUClusterResolver, or raise RuntimeConfigError saying why not."""
+    import tensorflow as tf
+
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+        return resolver
+    except Exception as e:  # ValueError "Please provide a TPU Name", NotFoundError, ...
+        raise RuntimeConfigError(
+            f"strategy='tpu' but no TPU was found on this machine "
+            f"(TPUClusterResolver said: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
+            f"use strategy='auto' to fall back to the devices present"
+        ) from None
+
+
+@dataclasses.dataclass
+class Runtime:
+    """What a ``runtime(...)`` block picked: ``precision``, ``strategy`` (a
+    ``tf.distribute.Strategy``), ``strategy_name``, ``seed``, and ``reasons``."""
+
+    precision: str
+    strategy_name: str
+    strategy: Any
+    seed: Optional[int]
+    reasons: list[str]
+
+    @property
+    def num_replicas(self) -> int:
+        return int(getattr(self.strategy, "num_replicas_in_sync", 1))
+
+    def describe(self) -> str:
+        return (
+            f"precision={self.precision}, strategy={self.strategy_name} "
+            f"({self.num_replicas} replica(s)); " + "; ".join(self.reasons)
+        )
+
+
+def _pick_precision(precision: str, strategy_name: str, reasons: list[str]) -> str:
+    if precision not in PRECISIONS:
+        raise RuntimeConfigError(
+            f"runtime precision got {precision!r}; expected one of {list(PRECISIONS)}"
+        )
+    if precision != "auto":
+        reasons.append(f"precision {precision} as asked")
+        return precision
+    if strategy_name == "tpu":
+        reasons.append("precision auto -> mixed_bfloat16: TPUs compute in bfloat16")
+        return "mixed_bfloat16"
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        gpus = _gpus()
+        if gpus:
+            caps = [_gpu_capability(g) for g in gpus]
+            if all(c is not None and c >= (7, 0) for c in caps):
+                reasons.append(f"precision auto -> mixed_float16: GPUs with compute capability {caps}")
+                return "mixed_float16"
+            reasons.append(f"precision auto -> float32: GPU compute capability {caps} < 7.0")
+            return "float32"
+    if cpu_has_bf16():
+        reasons.append("precision auto -> mixed_bfloat16: CPU has AVX-512 BF16/AMX")
+        return "mixed_bfloat16"
+    reasons.append("precision auto -> float32: no bf16/fp16 hardware found")
+    return "float32"
+
+
+def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[str]) -> tuple[str, Any]:
+    import keras
+
+    if not isinstance(strategy, str):  # a ready tf.distribute.Strategy
+        reasons.append(f"strategy {type(strategy).__name__} as given")
+        return type(strategy).__name__, strategy
+    if strategy not in STRATEGIES:
+        hint = ""
+        if strategy in ("multi_worker", "data_parallel"):
+            hint = " (multi-process training is not available in this release)"
+        raise RuntimeConfigError(
+            f"runtime strategy got {strategy!r}; expected one of {list(STRATEGIES)}{hint}"
+        )
+    if keras.backend.backend() != "tensorflow":
+        if strategy in ("mirrored", "tpu"):
+            raise RuntimeConfigError(
+                f"strategy {strategy!r} needs the TensorFlow backend; KERAS_BACKEND is "
+                f"{keras.backend.backend()!r}"
+            )
+        reasons.append(f"strategy default on the {keras.backend.backend()} backend")
+        return "default", None
+    import tensorflow as tf
+
+    if strategy == "auto":
+        try:
+            resolver = _find_tpu()
+            reasons.append("strategy auto -> tpu: a TPU was found")
+            return "tpu", tf.distribute.TPUStrategy(resolver)
+        except RuntimeConfigError:
+            pass
+        gpus = _gpus()
+        if len(gpus) > 1:
+            reasons.append(f"strategy auto -> mirrored over {len(gpus)} GPUs")
+            return "mirrored", tf.distribute.MirroredStrategy()
+        reasons.append(f"strategy auto -> default: {len(gpus)} GPU(s), no TPU")
+        return "default", tf.distribute.get_strategy()
+    if strategy == "tpu":
+        resolver = _find_tpu()
+        reasons.append("strategy tpu")
+        return "tpu", tf.distribute.TPUStrategy(resolver)
+    if strategy == "mirrored":
+        reasons.append(f"strategy mirrored over {devices or 'all visible devices'}")
+        return "mirrored", tf.distribute.MirroredStrategy(devices=devices)
+    reasons.append("strategy default")
+    return "default", tf.distribute.get_strategy()
+
+
+@contextlib.contextmanager
+def runtime(
+    precision: str = "float32",
+    strategy: Union[str, Any] = "default",
+    *,
+    seed: Optional[int] = None,
+    devices: Optional[list[str]] = None,
+):
+    """Run a block under a dtype policy and a distribution strategy.
+
+    Args:
+        precision: ``"float32"``, ``"mixed_float16"`` (automatic loss scaling),
+            ``"mixed_bfloat16"`` or ``"auto"`` (by device; see ``Runtime.reasons``).
+        strategy: ``"default"``, ``"mirrored"``, ``"tpu"``, ``"auto"`` (TPU if a resolver
+            finds one, mirrored over several GPUs, else default), or a
+            ``tf.distribute.Strategy``.
+        seed: seeds Python, NumPy and the backend (``keras.utils.set_random_seed``).
+        devices: device names for ``"mirrored"`` (e.g. ``["/cpu:0", "/cpu:1"]``).
+
+    Yields:
+        a :class:`Runtime` describing what was picked.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    reasons: list[str] = []
+    strategy_name, strat = _make_strategy(strategy, devices, reasons)
+    chosen = _pick_precision(precision, strategy_name, reasons)
+    previous = keras.mixed_precision.global_policy()
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    keras.mixed_precision.set_global_policy(chosen)
+    rt = Runtime(chosen, strategy_name, strat, seed, reasons)
+    try:
+        if strat is not None:
+            with strat.scope():
+                yield rt
+        else:
+            yield rt
+    finally:
+        keras.mixed_precision.set_global_policy(previous)

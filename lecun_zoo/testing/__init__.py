@@ -1,0 +1,17 @@
+"""Test helpers shipped with the package, so plugin authors run the same checks."""
+
+from lecun_zoo.testing.conformance import (
+    CHECKS,
+    ConformanceError,
+    deterministic_weights,
+    example_batch,
+    run_all,
+    run_check,
+    tiny_model,
+    use_logical_cpus,
+)
+
+__all__ = [
+    "CHECKS", "ConformanceError", "deterministic_weights", "example_batch", "run_all",
+    "run_check", "tiny_model", "use_logical_cpus",
+]

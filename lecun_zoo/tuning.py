@@ -1,0 +1,106 @@
+"""Hyperparameter search with keras-tuner over a family's declared search space."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Optional
+
+__all__ = ["FamilyHyperModel", "tune", "TUNERS"]
+
+TUNERS = ("random", "bayesian", "hyperband")
+
+
+def _hypermodel_base():
+    import keras_tuner
+
+    return keras_tuner.HyperModel
+
+
+class FamilyHyperModel(_hypermodel_base()):
+    """A keras-tuner HyperModel: each trial's hyperparameters are mapped onto config
+    fields by ``family.search_space(hp, config)``, validated, built and compiled like
+    ``lecun_zoo.get``. The best model is therefore a normal zoo model."""
+
+    def __init__(self, family: Any, base_config: Any, **kwargs: Any) -> None:
+        super().__init__(name=family.name, **kwargs)
+        self.family = family
+        self.base_config = base_config
+
+    def config_for(self, hp: Any):
+        return self.base_config.replace(**self.family.search_overrides(hp, self.base_config))
+
+    def build(self, hp: Any):
+        config = self.config_for(hp)
+        model = self.family.build(config)
+        self.family.compile(model, config)
+        return model
+
+
+def tune(
+    name: str,
+    data: str = "digits",
+    *,
+    tuner: str = "random",
+    max_trials: int = 10,
+    epochs: int = 3,
+    preset: Optional[str] = None,
+    objective: str = "val_loss",
+    directory: Optional[str] = None,
+    project_name: Optional[str] = None,
+    batch_size: int = 64,
+    data_dir: Optional[str] = None,
+    seed: int = 0,
+    overwrite: bool = True,
+    verbose: int = 0,
+    **overrides: Any,
+):
+    """Search a family's hyperparameters on a dataset and return the keras-tuner tuner.
+
+    The search runs on the dataset's train split with a validation split carved from it
+    (10 %); ``tuner.get_best_models(1)[0]`` is a normal lecun_zoo model.
+
+    Args:
+        name: family name.
+        data: dataset name (see ``lecun_zoo.data.names()``).
+        tuner: ``"random"``, ``"bayesian"`` or ``"hyperband"``.
+        max_trials: trials (random, bayesian); hyperband sizes its brackets from ``epochs``.
+        epochs: epochs per trial.
+        preset: base preset; ``overrides`` change its fields.
+        objective: the metric to minimise (``val_loss``) or maximise (``val_accuracy``).
+    """
+    import keras_tuner
+
+    from lecun_zoo import data as zdata
+    from lecun_zoo.registry import REGISTRY
+
+    if tuner not in TUNERS:
+        raise ValueError(f"tune() tuner got {tuner!r}; expected one of {list(TUNERS)}")
+    if not isinstance(max_trials, int) or max_trials < 1:
+        raise ValueError(f"tune() max_trials got {max_trials!r}; expected an int >= 1")
+    fam = REGISTRY.get(name)
+    if "tuning" not in fam.capabilities or fam.search_space is None:
+        raise ValueError(f"family {name!r} declares no search space (capability 'tuning')")
+    (train, val), info = zdata.load(data, split=("train", "validation"), batch_size=batch_size,
+                                    data_dir=data_dir, seed=seed, with_info=True)
+    adapted = fam.adapt_to_data(info) if fam.adapt_to_data else {}
+    adapted.update(overrides)
+    base = fam.make_config(preset, **adapted)
+    hypermodel = FamilyHyperModel(fam, base)
+    directory = directory or os.path.join(tempfile.gettempdir(), "lecun_zoo_tuning")
+    direction = "max" if "acc" in objective else "min"
+    obj = keras_tuner.Objective(objective, direction=direction)
+    common = dict(objective=obj, directory=directory, project_name=project_name or f"{name}_{data}",
+                  overwrite=overwrite, seed=seed)
+    if tuner == "random":
+        t = keras_tuner.RandomSearch(hypermodel, max_trials=max_trials, **common)
+    elif tuner == "bayesian":
+        t = keras_tuner.BayesianOptimization(hypermodel, max_trials=max_trials, **common)
+    else:
+        t = keras_tuner.Hyperband(hypermodel, max_epochs=max(epochs, 2), factor=3,
+                                  hyperband_iterations=1, max_consecutive_failed_trials=3, **common)
+    fit_kwargs = dict(validation_data=val, verbose=verbose)
+    if tuner != "hyperband":
+        fit_kwargs["epochs"] = epochs
+    t.search(train, **fit_kwargs)
+    return t

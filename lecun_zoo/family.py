@@ -135,5 +135,7 @@ class Family:
         if self.fit is not None:
             return self.fit(model, config, train, validation_data=validation_data, epochs=epochs,
                             callbacks=callbacks, verbose=verbose)
+        # tf.data pipelines from lecun_zoo.data are already shuffled
+        shuffle = not hasattr(train, "element_spec")
         return model.fit(train, validation_data=validation_data, epochs=epochs,
-                         callbacks=callbacks, verbose=verbose)
+                         callbacks=callbacks, verbose=verbose, shuffle=shuffle)

@@ -36,7 +36,7 @@ def feature_maps(model, image: np.ndarray, layers: Optional[list[str]] = None) -
             raise ValueError(f"feature_maps() layers {missing} are not in the model; it has {list(by_name)}")
         chosen = [by_name[n] for n in layers]
     probe = keras.Model(model.inputs, [l.output for l in chosen])
-    outs = probe(x, training=False)
+    outs = probe([x], training=False)
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
     return {l.name: np.asarray(keras.ops.convert_to_numpy(o))[0] for l, o in zip(chosen, outs)}
 

@@ -1,0 +1,62 @@
+import keras
+import numpy as np
+import pytest
+
+import lecun_zoo
+from lecun_zoo.runtime import RuntimeConfigError, runtime
+
+
+def test_unknown_precision_and_strategy_are_named():
+    with pytest.raises(RuntimeConfigError, match=r"precision got 'float8'; expected one of"):
+        with runtime(precision="float8"):
+            pass
+    with pytest.raises(RuntimeConfigError, match=r"strategy got 'mirored'; expected one of"):
+        with runtime(strategy="mirored"):
+            pass
+
+
+def test_tpu_without_a_tpu_is_a_clear_error():
+    with pytest.raises(RuntimeConfigError, match=r"strategy='tpu' but no TPU was found"):
+        with runtime(strategy="tpu"):
+            pass
+
+
+def test_auto_explains_its_choice_and_policy_is_restored():
+    before = keras.mixed_precision.global_policy().name
+    with runtime(precision="auto", strategy="auto") as rt:
+        assert rt.precision in ("float32", "mixed_bfloat16")
+        assert keras.mixed_precision.global_policy().name == rt.precision
+        assert any("precision auto ->" in r for r in rt.reasons)
+        assert any("strategy auto ->" in r for r in rt.reasons)
+        assert rt.strategy_name == "default"  # no GPU, no TPU here
+    assert keras.mixed_precision.global_policy().name == before
+
+
+def test_mixed_float16_compiles_with_loss_scaling_and_float32_outputs():
+    with runtime(precision="mixed_float16"):
+        model = lecun_zoo.get("convnet", preset="tiny")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert model.get_layer("conv1_1").compute_dtype == "float16"
+    assert model.get_layer("conv1_1").kernel.dtype == "float32"  # float32 master weights
+    out = model(np.zeros((2, 8, 8, 1), "float32"))
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+
+
+def test_seed_makes_runs_repeatable():
+    def run():
+        with runtime(seed=123):
+            model = lecun_zoo.get("convnet", preset="tiny")
+        x = np.random.default_rng(0).random((16, 8, 8, 1), dtype=np.float32)
+        y = np.arange(16) % 10
+        return model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False).history["loss"]
+
+    assert run() == run()
+
+
+def test_mirrored_over_two_logical_cpus_reports_two_replicas():
+    with runtime(strategy="mirrored", devices=["/cpu:0", "/cpu:1"]) as rt:
+        model = lecun_zoo.get("convnet", preset="tiny")
+    assert rt.num_replicas == 2
+    assert "2 replica" in rt.describe()
+    x = np.zeros((4, 8, 8, 1), "float32")
+    assert model.predict(x, verbose=0).shape == (4, 10)

@@ -57,21 +57,21 @@ def load(path: "str | os.PathLike", *, safe_mode: bool = True, compile: bool = T
         _import_model_modules(fam)
     try:
         return keras.saving.load_model(path, compile=compile, safe_mode=safe_mode, custom_objects=custom_objects)
-    except ValueError as e:
+    except (ValueError, TypeError) as e:
         msg = str(e)
-        if "Lambda" in msg or "safe_mode" in msg or "unsafe" in msg.lower():
+        first = msg.strip().splitlines()[0] if msg.strip() else type(e).__name__
+        if "safe_mode" in msg or "Lambda" in msg or "unsafe" in msg.lower():
             raise UnsafeModelError(
                 f"{path}: refused to load: the file carries code (e.g. a Lambda layer) and safe mode is on. "
-                f"Only load it with safe_mode=False if you trust its author. ({msg.splitlines()[0]})"
+                f"Only load it with safe_mode=False if you trust its author."
             ) from None
-        raise ModelFileError(f"{path}: cannot be loaded: {msg.splitlines()[0] if msg else type(e).__name__}") from None
-    except TypeError as e:
-        msg = str(e)
-        raise ModelFileError(
-            f"{path}: names a class that is not registered ({msg.splitlines()[0]}). Install and import "
-            f"the package that defines it, or pass custom_objects."
-        ) from None
-    except (OSError, KeyError, zipfile.BadZipFile) as e:
+        if isinstance(e, TypeError) or "Could not locate" in msg or "Unknown" in msg:
+            raise ModelFileError(
+                f"{path}: names a class that is not registered ({first}). Install and import "
+                f"the package that defines it, or pass custom_objects."
+            ) from None
+        raise ModelFileError(f"{path}: cannot be loaded: {first}") from None
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: cannot be loaded ({type(e).__name__}: {e}); truncated or corrupt?") from None
 
 

@@ -11,10 +11,16 @@ from lecun_zoo.saving import ModelFileError, UnsafeModelError, load, save
 
 def test_lambda_layer_is_refused_never_executed(tmp_path):
     marker = tmp_path / "executed"
+
+    def touch_then_double(x):  # a side effect that would show the code ran
+        marker.write_text("ran")
+        return x * 2
+
     inp = keras.Input((2,))
-    out = keras.layers.Lambda(lambda x: x * 2)(inp)
+    out = keras.layers.Lambda(touch_then_double)(inp)
     path = str(tmp_path / "lambda.keras")
     keras.Model(inp, out).save(path)
+    marker.unlink()  # building the model ran it once; loading must not
     with pytest.raises(UnsafeModelError, match=r"lambda.keras: refused to load.*safe mode"):
         load(path)
     assert not marker.exists()

@@ -54,12 +54,19 @@ def test_feature_maps_follow_the_stages_and_plot(tmp_path):
     image = np.zeros((28, 28, 1), "float32")
     image[10:18, 12:16] = 1.0
     maps = feature_maps(model, image)
-    assert list(maps) == ["conv1_1", "act1_1", "pool1", "conv2_1", "act2_1", "pool2"]
+    assert list(maps) == ["conv1_1", "pool1", "conv2_1", "pool2"]
     assert maps["conv1_1"].shape == (28, 28, 6) and maps["pool2"].shape == (5, 5, 16)
     png = plot_feature_maps(maps, str(tmp_path / "maps.png"), image=image)
     assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match=r"image has shape \(8, 8, 1\); the model expects \(28, 28, 1\)"):
         feature_maps(model, np.zeros((8, 8, 1)))
+
+
+def test_batch_norm_stage_is_conv_bn_activation():
+    model = lecun_zoo.get("convnet", preset="tiny", batch_norm=True, compile=False)
+    kinds = [type(l).__name__ for l in model.layers][:5]
+    assert kinds == ["InputLayer", "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D"]
+    assert not model.get_layer("conv1_1").use_bias
 
 
 def test_learns_digits():

@@ -37,13 +37,14 @@ class ConvNet(ZooModel):
         pool_layer = {"max": keras.layers.MaxPooling2D, "avg": keras.layers.AveragePooling2D}.get(c.pooling)
         for stage, filters in enumerate(c.filters, start=1):
             for j in range(1, c.convs_per_stage + 1):
-                x = keras.layers.Conv2D(
-                    filters, c.kernel_size, padding=c.padding, use_bias=not c.batch_norm,
-                    name=f"conv{stage}_{j}",
-                )(x)
-                if c.batch_norm:
+                if c.batch_norm:  # conv -> batch norm -> non-linearity
+                    x = keras.layers.Conv2D(filters, c.kernel_size, padding=c.padding, use_bias=False,
+                                            name=f"conv{stage}_{j}")(x)
                     x = keras.layers.BatchNormalization(name=f"bn{stage}_{j}")(x)
-                x = keras.layers.Activation(c.activation, name=f"act{stage}_{j}")(x)
+                    x = keras.layers.Activation(c.activation, name=f"act{stage}_{j}")(x)
+                else:  # the non-linearity inside the conv layer, which oneDNN fuses
+                    x = keras.layers.Conv2D(filters, c.kernel_size, padding=c.padding,
+                                            activation=c.activation, name=f"conv{stage}_{j}")(x)
             if pool_layer is not None:
                 x = pool_layer(c.pool_size, name=f"pool{stage}")(x)
         x = keras.layers.Flatten(name="flatten")(x)  # [batch, h * w * filters[-1]]

@@ -1,0 +1,165 @@
+"""MemN2N on the real bAbI tasks: per-task test error next to the paper's PE LS RN column,
+and training time per epoch in float32 vs mixed_bfloat16.
+
+    python bench/memnet_babi.py --data-dir ../shared/data/babi --mode joint --epochs 20
+    python bench/memnet_babi.py --data-dir ../shared/data/babi --mode single --tasks 1,4,12 --epochs 40
+    python bench/memnet_babi.py --data-dir ../shared/data/babi --timing --tasks 1 --epochs 3
+
+Joint: one model on all selected tasks (one vocabulary), preset ``babi_joint``. Single: one
+model per task, preset ``babi_single``. Each run trains on 90 % of the task's train file
+(10 % carved for validation, which linear start watches) and reports the test error; with
+``--restarts R`` the run with the lowest training error of R is kept, as in the paper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+# Sukhbaatar et al. 2015, Table 1, bAbI 1k, MemN2N PE LS RN (joint), test error %
+PAPER_PE_LS_RN = [0.0, 11.4, 21.9, 13.4, 14.4, 2.8, 18.3, 9.3, 1.9, 6.5, 0.3, 0.1, 0.2, 6.9, 0.0, 2.7, 40.4, 9.4,
+                  88.0, 0.0]
+
+
+def parse_tasks_arg(text: str) -> list[int]:
+    out = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out += list(range(int(a), int(b) + 1))
+        elif part:
+            out.append(int(part))
+    return out
+
+
+def load(data_dir, tasks, size, memory_size, batch_size, seed=0):
+    import tensorflow as tf
+
+    from lecun_zoo import data
+    from lecun_zoo.data.babi import parse_tasks
+
+    opts = dict(data_dir=data_dir, task=",".join(map(str, tasks)), size=size, memory_size=memory_size)
+    (tr, va, te) = data.arrays("babi", ("train", "validation", "test"), seed=seed, **opts)
+    info = data.info("babi", **opts)
+    test_task = np.array([e[3] for e in parse_tasks(data_dir, tasks, size, "test")])
+    train = tf.data.Dataset.from_tensor_slices(tr).shuffle(len(tr[1]), seed=seed).batch(batch_size)
+    val = tf.data.Dataset.from_tensor_slices(va).batch(256)
+    return train, val, tr, te, test_task, info
+
+
+def run(args, tasks, preset, seed):
+    import keras
+
+    import lecun_zoo
+    from lecun_zoo.families.memnet import FAMILY
+
+    overrides = json.loads(args.set) if args.set else {}
+    base = FAMILY.make_config(preset, **overrides)
+    train, val, tr, te, test_task, info = load(args.data_dir, tasks, args.size, base.memory_size, args.batch_size, seed)
+    cfg = base.replace(vocab=tuple(info.extra["vocab"]), sentence_len=info.extra["sentence_len"])
+    keras.utils.set_random_seed(seed)
+    with lecun_zoo.runtime(precision=args.precision):
+        model = FAMILY.build(cfg)
+        FAMILY.compile(model, cfg)
+    t0 = time.time()
+    hist = FAMILY.train(model, cfg, train, validation_data=val, epochs=args.epochs, verbose=args.verbose)
+    wall = time.time() - t0
+    train_err = 1.0 - model.evaluate(tr[0], tr[1], verbose=0, batch_size=256, return_dict=True)["accuracy"]
+    pred = np.argmax(model.predict(te[0], batch_size=256, verbose=0), axis=-1)
+    wrong = pred != te[1]
+    per_task = {t: 100.0 * float(wrong[test_task == t].mean()) for t in tasks}
+    return {"train_error": 100.0 * train_err, "per_task": per_task, "wall_s": wall, "seed": seed,
+            "ls_epochs": getattr(hist, "linear_start_epochs", None), "epochs": args.epochs,
+            "final_val_loss": hist.history.get("val_loss", [None])[-1]}
+
+
+def best_of(args, tasks, preset):
+    runs = [run(args, tasks, preset, seed) for seed in range(args.restarts)]
+    best = min(runs, key=lambda r: r["train_error"])
+    best["restarts"] = args.restarts
+    best["wall_all_s"] = sum(r["wall_s"] for r in runs)
+    return best
+
+
+def timing(args, tasks):
+    """Seconds per epoch (after a first, compiling epoch) in float32 and mixed_bfloat16."""
+    import keras
+
+    import lecun_zoo
+    from lecun_zoo.families.memnet import FAMILY
+
+    out = {}
+    for precision in ("float32", "mixed_bfloat16"):
+        cfg0 = FAMILY.make_config("babi_single")
+        train, val, *_, info = load(args.data_dir, tasks, args.size, cfg0.memory_size, args.batch_size)
+        cfg = cfg0.replace(vocab=tuple(info.extra["vocab"]), sentence_len=info.extra["sentence_len"], linear_start=False)
+        keras.utils.set_random_seed(0)
+        with lecun_zoo.runtime(precision=precision):
+            model = FAMILY.build(cfg)
+            FAMILY.compile(model, cfg)
+        times = []
+
+        class Clock(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                times.append(time.perf_counter() - self.t)
+
+        model.fit(train, epochs=args.epochs, verbose=0, callbacks=[Clock()])
+        out[precision] = float(np.median(times[1:])) if len(times) > 1 else times[0]
+        print(f"{precision:15s} {out[precision]:.3f} s/epoch (median of epochs 2..{args.epochs}, "
+              f"tasks {tasks}, {args.size}, batch {args.batch_size})", flush=True)
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", required=True, help="folder with the bAbI files (e.g. shared/data/babi)")
+    p.add_argument("--size", default="1k", choices=("1k", "10k"))
+    p.add_argument("--tasks", default="1-20", help="e.g. 1-20 or 1,2,3")
+    p.add_argument("--mode", default="joint", choices=("joint", "single"))
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--restarts", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--precision", default="float32")
+    p.add_argument("--set", default="", help='JSON config overrides, e.g. \'{"optimizer": "adam"}\'')
+    p.add_argument("--timing", action="store_true", help="only time epochs in float32 vs mixed_bfloat16")
+    p.add_argument("--json", default="", help="write the results here")
+    p.add_argument("--verbose", type=int, default=0)
+    args = p.parse_args()
+    tasks = parse_tasks_arg(args.tasks)
+    if args.timing:
+        res = timing(args, tasks)
+    elif args.mode == "joint":
+        r = best_of(args, tasks, "babi_joint")
+        res = {"mode": "joint", "tasks": tasks, **r}
+    else:
+        res = {"mode": "single", "tasks": tasks, "runs": {}}
+        for t in tasks:
+            res["runs"][t] = best_of(args, [t], "babi_single")
+            print(f"task {t:2d}: test error {res['runs'][t]['per_task'][t]:5.1f} %  "
+                  f"({res['runs'][t]['wall_all_s']:.0f} s)", flush=True)
+    if not args.timing:
+        per = res["per_task"] if args.mode == "joint" else {t: r["per_task"][t] for t, r in res["runs"].items()}
+        print(f"\n| task | MemN2N here ({args.mode}, {args.epochs} epochs) | paper PE LS RN (joint) |")
+        print("|---:|---:|---:|")
+        for t in tasks:
+            print(f"| {t} | {per[t]:.1f} | {PAPER_PE_LS_RN[t - 1]:.1f} |")
+        errs = np.array([per[t] for t in tasks])
+        paper = np.array([PAPER_PE_LS_RN[t - 1] for t in tasks])
+        print(f"| mean | {errs.mean():.1f} | {paper.mean():.1f} |")
+        print(f"| failed (> 5 %) | {int((errs > 5).sum())} | {int((paper > 5).sum())} |")
+        wall = res.get("wall_all_s") or sum(r["wall_all_s"] for r in res["runs"].values())
+        print(f"restarts: {args.restarts}; training wall time {wall:.0f} s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    main()

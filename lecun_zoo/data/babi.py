@@ -1,0 +1,273 @@
+"""The bAbI question-answering tasks (Weston et al. 2015), read from the standard files.
+
+Any folder holding ``qaN_<name>_train.txt`` / ``qaN_<name>_test.txt`` works, or a folder
+above it with the official layout (``tasks_1-20_v1-2/en`` for the 1k set, ``.../en-10k``
+for the 10k set)::
+
+    train, test = lecun_zoo.data.load("babi", ("train", "test"), data_dir="shared/data/babi",
+                                      task=1, size="1k")
+
+File format, one line each::
+
+    ID sentence                                   (ID 1 starts a new story)
+    ID question<TAB>answer<TAB>supporting ids
+
+Examples are ``({"story": int32 [n, memory_size, sentence_len],
+"question": int32 [n, sentence_len]}, answer int32 [n])``; word id 0 pads, 1 is ``<unk>``.
+Story slot 0 holds the sentence just before the question (most recent first), so a
+temporal encoding ``T(i)`` means "i sentences ago"; a story longer than
+``memory_size`` keeps its last sentences, as in the paper. Multi-word answers
+(``"n,s"``, ``"apple,football"``) are single answer tokens.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import re
+from typing import Any, Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
+
+__all__ = [
+    "PAD", "UNK", "TASK_NAMES", "tokenize", "parse_babi", "parse_tasks", "find_task_files",
+    "build_vocab", "vectorize", "BabiSource", "DATASET",
+]
+
+PAD, UNK = "<pad>", "<unk>"
+TASK_NAMES = {
+    1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
+    4: "two-arg-relations", 5: "three-arg-relations", 6: "yes-no-questions", 7: "counting",
+    8: "lists-sets", 9: "simple-negation", 10: "indefinite-knowledge", 11: "basic-coreference",
+    12: "conjunction", 13: "compound-coreference", 14: "time-reasoning", 15: "basic-deduction",
+    16: "basic-induction", 17: "positional-reasoning", 18: "size-reasoning", 19: "path-finding",
+    20: "agents-motivations",
+}
+_LINE = re.compile(r"^\s*(\d+)\s+(.*\S)\s*$")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words without punctuation: ``"Where is Mary?" -> ["where", "is", "mary"]``."""
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def parse_babi(lines: Iterable[str], path: str = "<text>") -> list[tuple[list[list[str]], list[str], str]]:
+    """``(story sentences, question, answer)`` per question; the story holds the
+    statements of the current story before the question, oldest first.
+
+    Raises:
+        DataFormatError: naming ``path``, the line number, the line and what was expected.
+    """
+    out = []
+    story: list[list[str]] = []
+    prev_id = 0
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        m = _LINE.match(fields[0])
+        if m is None:
+            raise DataFormatError(
+                f"{path}, line {lineno}: {line!r} does not start with a sentence id and text; expected "
+                f"'ID sentence' or 'ID question<TAB>answer<TAB>supporting ids'"
+            )
+        sid, text = int(m.group(1)), m.group(2)
+        if sid == 1:
+            story, prev_id = [], 0
+        elif sid != prev_id + 1:
+            raise DataFormatError(
+                f"{path}, line {lineno}: sentence id {sid} follows id {prev_id}; expected {prev_id + 1} "
+                f"(or 1 to start a new story)"
+            )
+        prev_id = sid
+        words = tokenize(text)
+        if not words:
+            raise DataFormatError(f"{path}, line {lineno}: {line!r} has no words after the id")
+        if len(fields) == 1:
+            story.append(words)
+            continue
+        if not fields[1].strip():
+            raise DataFormatError(
+                f"{path}, line {lineno}: question {line!r} has no answer; expected "
+                f"'ID question<TAB>answer<TAB>supporting ids'"
+            )
+        for s in (fields[2].split() if len(fields) > 2 else []):
+            if not s.isdigit() or not 1 <= int(s) < sid:
+                raise DataFormatError(
+                    f"{path}, line {lineno}: supporting id {s!r} is not the id of an earlier line "
+                    f"of this story (1..{sid - 1})"
+                )
+        out.append(([list(s) for s in story], words, fields[1].strip().lower()))
+    return out
+
+
+def _read_file(path: str) -> tuple:
+    st = os.stat(path)
+    return _read_file_cached(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _read_file_cached(path: str, mtime_ns: int, size: int) -> tuple:
+    """Parsed once per file version (path, modification time, size)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return tuple(parse_babi(f, path))
+    except UnicodeDecodeError as e:
+        raise DataFormatError(f"{path}: not UTF-8 text ({e}); expected bAbI text lines") from None
+
+
+def _task_list(task: Union[int, str, Sequence[int]]) -> list[int]:
+    if isinstance(task, str):
+        t = task.strip().lower()
+        if t in ("all", "joint", "1-20"):
+            return list(range(1, 21))
+        try:
+            tasks = [int(p) for p in t.replace(" ", "").split(",") if p]
+        except ValueError:
+            raise ValueError(f"babi option 'task' got {task!r}; expected 1..20, a list like '1,2,3' or 'all'") from None
+    elif isinstance(task, (int, np.integer)):
+        tasks = [int(task)]
+    else:
+        tasks = [int(t) for t in task]
+    bad = [t for t in tasks if not 1 <= t <= 20]
+    if bad or not tasks:
+        raise ValueError(f"babi option 'task' got {task!r}; expected task numbers in 1..20 or 'all'")
+    return sorted(set(tasks))
+
+
+def _qa_dirs(root: str) -> list[str]:
+    found = set()
+    for pattern in ("qa*_*_train.txt", "*/qa*_*_train.txt", "*/*/qa*_*_train.txt", "*/*/*/qa*_*_train.txt"):
+        found.update(os.path.dirname(p) for p in glob.glob(os.path.join(root, pattern)))
+    return sorted(found)
+
+
+def find_task_files(data_dir: Optional[str], task: int, size: str = "1k") -> dict[str, str]:
+    """``{"train": path, "test": path}`` of task ``task`` under ``data_dir``.
+
+    ``data_dir`` is the folder of the ``qaN_*`` files, or a folder above it; there the
+    1k set is the folder whose name lacks ``10k`` (``en``) and the 10k set the one with
+    it (``en-10k``)."""
+    if size not in ("1k", "10k"):
+        raise ValueError(f"babi option 'size' got {size!r}; expected '1k' or '10k'")
+    if data_dir is None:
+        data_dir = os.environ.get("LECUN_ZOO_BABI_DIR")
+    if data_dir is None:
+        raise DataNotFoundError(
+            "babi needs data_dir (or $LECUN_ZOO_BABI_DIR): a folder with the bAbI v1.2 files "
+            "qaN_<name>_train.txt / _test.txt (e.g. tasks_1-20_v1-2/en)"
+        )
+    if not os.path.isdir(data_dir):
+        raise DataNotFoundError(f"babi data_dir {data_dir!r} is not a folder")
+    dirs = _qa_dirs(data_dir)
+    if os.path.abspath(data_dir) not in {os.path.abspath(d) for d in dirs}:
+        want_10k = size == "10k"
+        dirs = [d for d in dirs if ("10k" in os.path.basename(d)) == want_10k]
+    out = {}
+    for split in ("train", "test"):
+        hits = sorted(p for d in dirs for p in glob.glob(os.path.join(d, f"qa{task}_*_{split}.txt")))
+        if not hits:
+            raise DataNotFoundError(
+                f"babi: no qa{task}_*_{split}.txt ({size} set) under {data_dir!r}; folders with bAbI "
+                f"files there: {_qa_dirs(data_dir) or 'none'}"
+            )
+        out[split] = hits[0]
+    return out
+
+
+def parse_tasks(data_dir: Optional[str], tasks: Sequence[int], size: str, split: str) -> list[tuple]:
+    """Parsed examples of ``split`` for every task, tagged ``(story, question, answer, task)``."""
+    out = []
+    for t in tasks:
+        path = find_task_files(data_dir, t, size)[split]
+        out.extend((s, q, a, t) for s, q, a in _read_file(path))
+    return out
+
+
+def build_vocab(examples: Iterable[tuple]) -> tuple[str, ...]:
+    """``("<pad>", "<unk>", sorted words and answers...)``: deterministic for a set of tasks."""
+    words = set()
+    for story, question, answer, *_ in examples:
+        for s in story:
+            words.update(s)
+        words.update(question)
+        words.add(answer)
+    words -= {PAD, UNK}
+    return (PAD, UNK) + tuple(sorted(words))
+
+
+def vectorize(examples: Sequence[tuple], vocab: Sequence[str], memory_size: int, sentence_len: int):
+    """Examples -> ``({"story": [n, memory_size, sentence_len], "question": [n, sentence_len]}, answers [n])``.
+
+    Stories keep their last ``memory_size`` sentences, most recent in slot 0; unknown
+    words become ``<unk>`` (id 1)."""
+    index = {w: i for i, w in enumerate(vocab)}
+    n = len(examples)
+    story = np.zeros((n, memory_size, sentence_len), dtype="int32")
+    question = np.zeros((n, sentence_len), dtype="int32")
+    answer = np.zeros((n,), dtype="int32")
+    for i, (sents, q, a, *_) in enumerate(examples):
+        kept = sents[-memory_size:] if memory_size else []
+        for slot, words in enumerate(reversed(kept)):  # slot 0 = most recent sentence
+            if len(words) > sentence_len:
+                raise ValueError(f"sentence {' '.join(words)!r} has {len(words)} words; sentence_len is {sentence_len}")
+            story[i, slot, : len(words)] = [index.get(w, 1) for w in words]
+        if len(q) > sentence_len:
+            raise ValueError(f"question {' '.join(q)!r} has {len(q)} words; sentence_len is {sentence_len}")
+        question[i, : len(q)] = [index.get(w, 1) for w in q]
+        answer[i] = index.get(a, 1)
+    return {"story": story, "question": question}, answer
+
+
+def max_sentence_len(examples: Iterable[tuple]) -> int:
+    longest = 1
+    for story, question, *_ in examples:
+        longest = max([longest, len(question)] + [len(s) for s in story])
+    return longest
+
+
+class BabiSource(Source):
+    """bAbI v1.2 (English), 1k or 10k, one task, several or all 20 (joint, one vocabulary).
+
+    Options:
+        task: 1..20, a list, ``"1,2,3"`` or ``"all"`` (default 1).
+        size: ``"1k"`` (default) or ``"10k"``.
+        memory_size: sentences kept per story (default 50, the paper's).
+        sentence_len: pad sentences to at least this many words (default: the longest).
+    """
+
+    name = "babi"
+    summary = "bAbI QA tasks 1-20 (v1.2, English, 1k/10k) from local files"
+    splits = ("train", "test")
+
+    def _examples(self, data_dir, task, size, splits=("train", "test")):
+        tasks = _task_list(task)
+        return {s: parse_tasks(data_dir, tasks, size, s) for s in splits}, tasks
+
+    def info(self, data_dir: Optional[str] = None, *, task: Any = 1, size: str = "1k", memory_size: int = 50,
+             sentence_len: int = 0, **_: Any) -> DatasetInfo:
+        parts, tasks = self._examples(data_dir, task, size)
+        everything = parts["train"] + parts["test"]
+        vocab = build_vocab(everything)
+        slen = max(int(sentence_len), max_sentence_len(everything))
+        return DatasetInfo(
+            name="babi", task="question_answering", input_shape=None, num_classes=len(vocab),
+            splits={s: len(v) for s, v in parts.items()},
+            extra={"vocab": vocab, "sentence_len": slen, "memory_size": int(memory_size), "tasks": tasks,
+                   "size": size},
+        )
+
+    def arrays(self, split: str, data_dir: Optional[str] = None, *, task: Any = 1, size: str = "1k",
+               memory_size: int = 50, sentence_len: int = 0, **_: Any):
+        parts, _tasks = self._examples(data_dir, task, size)
+        everything = parts["train"] + parts["test"]
+        vocab = build_vocab(everything)
+        slen = max(int(sentence_len), max_sentence_len(everything))
+        return vectorize(parts[split], vocab, int(memory_size), slen)
+
+
+DATASET = BabiSource()

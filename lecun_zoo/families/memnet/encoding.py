@@ -1,0 +1,106 @@
+"""Sentence representations of a memory network: bag of words or position encoding,
+plus temporal encoding of memory slots (Sukhbaatar et al. 2015, Sec. 4.1).
+
+A sentence ``x_i = (x_i1, ..., x_iJ)`` becomes ``m_i = sum_j l_j * A x_ij + T_A(i)``
+where ``l_j`` is all ones (bag of words) or the position encoding
+
+    l_kj = (1 - j / J) - (k / d) (1 - 2 j / J),   j = 1..J words, k = 1..d dimensions,
+
+with ``J`` the number of words in *that* sentence, and ``T_A(i)`` a learned vector for
+memory slot ``i`` (``i`` sentences before the question).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from lecun_zoo.model import serializable
+
+__all__ = ["position_encoding", "position_weights", "SentenceEmbedding"]
+
+
+def position_encoding(num_words: int, dim: int) -> np.ndarray:
+    """The paper's ``l`` for one sentence of ``num_words`` words: ``[num_words, dim]``,
+    row ``j - 1`` holding ``l_j`` (so ``m = sum_j l_j * embedding_j``)."""
+    j = np.arange(1, num_words + 1, dtype="float64")[:, None] / num_words  # [J, 1]: j / J
+    k = np.arange(1, dim + 1, dtype="float64")[None, :] / dim  # [1, d]: k / d
+    return ((1.0 - j) - k * (1.0 - 2.0 * j)).astype("float32")
+
+
+def position_weights(ids, dim: int):
+    """Position encoding weights for left-aligned, zero-padded word ids.
+
+    Args:
+        ids: int ``[..., L]``; 0 pads.
+    Returns:
+        float32 ``[..., L, dim]``: ``l_kj`` with ``J`` = the words of each sentence,
+        0 at padded positions.
+    """
+    present = ops.cast(ops.not_equal(ids, 0), "float32")  # [..., L]
+    num_words = ops.maximum(ops.sum(present, axis=-1, keepdims=True), 1.0)  # [..., 1]: J
+    length = ops.shape(ids)[-1]
+    j = ops.cast(ops.arange(1, length + 1), "float32") / num_words  # [..., L]: j / J
+    k = ops.cast(ops.arange(1, dim + 1), "float32") / float(dim)  # [d]: k / d
+    l = (1.0 - j)[..., None] - k * (1.0 - 2.0 * j)[..., None]  # [..., L, d]
+    return l * present[..., None]
+
+
+@serializable
+class SentenceEmbedding(keras.layers.Layer):
+    """Embeds sentences (sum of word vectors, optionally position-weighted) and adds a
+    temporal vector per memory slot; ``reverse=True`` maps a vector back to word scores
+    with the transposed matrix (the tied answer matrix ``W = C^K`` transposed).
+
+    Args:
+        vocab_size: V; id 0 pads and embeds to zero.
+        dim: d.
+        memory_size: M slots with a temporal vector each (0: no temporal encoding).
+        position_encoding: weight words by ``l_j`` (else a bag of words).
+        init_stddev: embeddings and temporal vectors start ~ N(0, init_stddev).
+
+    Call:
+        ``ids`` int ``[batch, M, L]`` (a memory; temporal vectors added) -> ``[batch, M, d]``;
+        ``ids`` int ``[batch, L]`` (a question) -> ``[batch, d]``;
+        ``reverse=True``: ``u`` ``[batch, d]`` -> word scores ``[batch, V]``.
+    """
+
+    def __init__(self, vocab_size: int, dim: int, memory_size: int = 0, position_encoding: bool = True,
+                 init_stddev: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        if vocab_size < 2 or dim < 1 or memory_size < 0:
+            raise ValueError(f"SentenceEmbedding got vocab_size={vocab_size}, dim={dim}, memory_size={memory_size}; "
+                             f"expected vocab_size >= 2, dim >= 1, memory_size >= 0")
+        self.vocab_size, self.dim, self.memory_size = int(vocab_size), int(dim), int(memory_size)
+        self.position_encoding, self.init_stddev = bool(position_encoding), float(init_stddev)
+
+    def build(self, input_shape):
+        init = keras.initializers.RandomNormal(stddev=self.init_stddev)
+        self.embeddings = self.add_weight(shape=(self.vocab_size, self.dim), initializer=init, name="embeddings")
+        self.temporal = None
+        if self.memory_size:
+            self.temporal = self.add_weight(shape=(self.memory_size, self.dim), initializer=init, name="temporal")
+
+    def call(self, inputs, reverse: bool = False):
+        if reverse:  # [batch, d] -> [batch, V]
+            return ops.matmul(inputs, ops.transpose(ops.cast(self.embeddings, self.compute_dtype)))
+        ids = ops.cast(inputs, "int32")
+        words = ops.take(self.embeddings, ids, axis=0)  # [..., L, d]
+        if self.position_encoding:
+            weights = position_weights(ids, self.dim)  # [..., L, d]
+        else:
+            weights = ops.cast(ops.not_equal(ids, 0), "float32")[..., None]  # [..., L, 1]
+        sentences = ops.sum(ops.cast(words, self.compute_dtype) * ops.cast(weights, self.compute_dtype), axis=-2)
+        if len(inputs.shape) == 3 and self.temporal is not None:  # [batch, M, d] + [1, M, d]
+            sentences = sentences + ops.cast(self.temporal, self.compute_dtype)[None]
+        return sentences
+
+    def compute_output_spec(self, inputs, reverse: bool = False):
+        last = self.vocab_size if reverse else self.dim
+        return keras.KerasTensor(tuple(inputs.shape[:-1]) + (last,), dtype=self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size, "dim": self.dim,
+                "memory_size": self.memory_size, "position_encoding": self.position_encoding,
+                "init_stddev": self.init_stddev}

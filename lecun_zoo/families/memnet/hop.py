@@ -1,0 +1,50 @@
+"""One memory hop: soft attention of the controller state over the memory, and the read
+(Sukhbaatar et al. 2015, Sec. 2.1):
+
+    p_i = softmax(u^T m_i)        (masked to the slots that hold the story)
+    o   = sum_i p_i c_i
+
+With the softmax gate at 0 (linear start, Sec. 4.2) ``p_i = u^T m_i`` instead.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from lecun_zoo.model import serializable
+
+__all__ = ["MemoryHop"]
+
+
+@serializable
+class MemoryHop(keras.layers.Layer):
+    """Attention and read of one hop.
+
+    Call:
+        ``[u, m, c, mask]``: controller ``u [batch, d]``, input memory ``m [batch, M, d]``,
+        output memory ``c [batch, M, d]``, ``mask [batch, M]`` (1: slot in the story).
+    Returns:
+        ``(o [batch, d], p [batch, M])``, ``p`` in float32 (0 on masked slots).
+
+    The non-trainable ``softmax_gate`` (1.0) switches the softmax off (0.0) for linear start.
+    """
+
+    def build(self, input_shape):
+        self.softmax_gate = self.add_weight(shape=(), initializer="ones", trainable=False, name="softmax_gate",
+                                            dtype="float32", autocast=False)
+
+    def call(self, inputs):
+        u, m, c, mask = inputs
+        scores = ops.cast(ops.einsum("bmd,bd->bm", m, u), "float32")  # [batch, M]
+        mask = ops.cast(mask, "float32")
+        soft = ops.softmax(ops.where(mask > 0, scores, -1e9), axis=-1) * mask  # [batch, M]
+        gate = ops.cast(self.softmax_gate, "float32")
+        p = gate * soft + (1.0 - gate) * scores * mask  # [batch, M]
+        o = ops.einsum("bm,bmd->bd", ops.cast(p, c.dtype), c)  # [batch, d]
+        return o, p
+
+    def compute_output_spec(self, inputs):
+        u, m, _c, _mask = inputs
+        return (keras.KerasTensor(u.shape, dtype=self.compute_dtype),
+                keras.KerasTensor(m.shape[:2], dtype="float32"))

@@ -146,6 +146,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_translate(args: argparse.Namespace) -> int:
+    import lecun_zoo
+    from lecun_zoo.families.seq2seq import translate
+
+    model = lecun_zoo.load(args.model)
+    if getattr(model, "family", None) != "seq2seq":
+        raise ValueError(f"{args.model}: is a {getattr(model, 'family', type(model).__name__)!r} model; "
+                         f"translate needs a seq2seq model")
+    for line in translate(model, list(args.sentences), beam_width=args.beam_width):
+        print(line)
+    return 0
+
+
 def cmd_tune(args: argparse.Namespace) -> int:
     import lecun_zoo
 
@@ -204,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default="test")
     common(s)
     s.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("translate", help="decode sentences with a saved seq2seq model")
+    s.add_argument("model")
+    s.add_argument("sentences", nargs="+")
+    s.add_argument("--beam-width", type=int, default=None, help="1 = greedy (default: the model's)")
+    s.set_defaults(func=cmd_translate)
 
     s = sub.add_parser("tune", help="hyperparameter search with keras-tuner")
     s.add_argument("name")

@@ -49,3 +49,18 @@ def test_tune_command(tmp_path, capsys):
     assert main(["tune", "convnet", "--preset", "tiny", "--max-trials", "1", "--epochs", "1",
                  "--out", str(tmp_path), "--verbose", "0"]) == 0
     assert "best hyperparameters" in capsys.readouterr().out
+
+
+def test_translate_command_with_a_trained_seq2seq(tmp_path, capsys):
+    out = str(tmp_path / "s2s")
+    assert main(["train", "seq2seq", "--preset", "tiny", "--epochs", "1", "--out", out, "--verbose", "0"]) == 0
+    capsys.readouterr()
+    model = os.path.join(out, "model.keras")
+    assert main(["translate", model, "abc", "hgf", "--beam-width", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2  # one translation per sentence (an untrained model may emit anything)
+    conv = str(tmp_path / "conv")
+    assert main(["train", "convnet", "--preset", "tiny", "--epochs", "1", "--out", conv, "--verbose", "0"]) == 0
+    capsys.readouterr()
+    assert main(["translate", os.path.join(conv, "model.keras"), "abc"]) == 2
+    assert "translate needs a seq2seq model" in capsys.readouterr().err

@@ -1,0 +1,122 @@
+"""Benchmark: Multi30k De->En, corpus BLEU on test_2016_flickr for a plain LSTM, a GRU and
+an attention encoder-decoder (the public reference, bentrevett/pytorch-seq2seq notebooks
+1-3 trained on a GPU: 13.8 / 20.6 / 28.3).
+
+CPU-sized: word level, lower-cased, words seen fewer than --min-count times -> <unk>,
+a wall-clock budget per model. BLEU is corpus BLEU-4 (lecun_zoo.metrics.bleu) on our
+tokenisation (words and punctuation, lower-cased) against the single reference.
+
+    python bench/seq2seq_multi30k.py --data-dir ../shared/data/multi30k/raw --models lstm,gru,attention \
+        --minutes 3 --epochs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+MODELS = {
+    # Sutskever-style: 2 stacked LSTMs, reversed source, no attention
+    "lstm": dict(cell="lstm", num_layers=2, attention="none", reverse_source=True),
+    # the same with GRUs (Cho et al. 2014 units)
+    "gru": dict(cell="gru", num_layers=2, attention="none", reverse_source=True),
+    # one LSTM layer + additive (Bahdanau) attention
+    "attention": dict(cell="lstm", num_layers=1, attention="bahdanau", reverse_source=False),
+}
+
+
+def main(argv=None) -> list[dict]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", required=True, help="folder with train.de.gz, train.en.gz, val.*, test_2016_flickr.*")
+    ap.add_argument("--models", default="lstm,gru,attention")
+    ap.add_argument("--epochs", type=int, default=10, help="at most this many epochs per model")
+    ap.add_argument("--minutes", type=float, default=3.0, help="wall-clock training budget per model")
+    ap.add_argument("--min-count", type=int, default=2, help="rarer words become <unk> (bentrevett: 2)")
+    ap.add_argument("--train-limit", type=int, default=None, help="use only the first N training pairs")
+    ap.add_argument("--units", type=int, default=256)
+    ap.add_argument("--embedding-dim", type=int, default=128)
+    ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"))
+    ap.add_argument("--beam-width", type=int, default=4, help="also decode with this beam (1: greedy only)")
+    ap.add_argument("--beam-models", default="lstm,gru,attention", help="the models also decoded with the beam")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    import keras
+
+    import lecun_zoo
+    from lecun_zoo import data
+    from lecun_zoo.data.parallel_text import bucketed_dataset
+    from lecun_zoo.data.parallel_vocab import tokenize
+    from lecun_zoo.families.seq2seq import FAMILY, translate
+    from lecun_zoo.metrics.bleu import corpus_bleu
+
+    opts = dict(data_dir=args.data_dir, min_count=args.min_count, max_source_length=100, max_target_length=100)
+    if args.train_limit:
+        opts["limit"] = args.train_limit
+    info = data.info("multi30k", **opts)
+    xtr, ytr = data.arrays("multi30k", "train", **opts)
+    xva, yva = data.arrays("multi30k", "validation", **opts)
+    test_opts = {k: v for k, v in opts.items() if k != "limit"}
+    src_test, ref_test = data.get_source("multi30k").texts("test", **test_opts)
+    refs = [tokenize(r, "word", True) for r in ref_test]
+    print(f"train pairs {len(ytr)}, source vocab {len(info.extra['source_vocab']) + 4}, "
+          f"target vocab {len(info.extra['target_vocab']) + 4}, test sentences {len(src_test)}")
+
+    class TimeBudget(keras.callbacks.Callback):
+        def __init__(self, seconds):
+            super().__init__()
+            self.seconds, self.start, self.steps = seconds, None, 0
+
+        def on_train_begin(self, logs=None):
+            self.start = time.time()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.steps += 1
+            if time.time() - self.start > self.seconds:
+                self.model.stop_training = True
+
+    rows = []
+    for name in args.models.split(","):
+        keras.utils.set_random_seed(args.seed)
+        config = FAMILY.make_config("small", units=args.units, embedding_dim=args.embedding_dim,
+                                    attention_units=args.units, dropout=args.dropout, max_source_length=100,
+                                    max_target_length=60, **MODELS[name], **FAMILY.adapt_to_data(info))
+        with lecun_zoo.runtime(precision=args.precision):
+            model = FAMILY.build(config)
+            FAMILY.compile(model, config)
+        train = bucketed_dataset(xtr, ytr, args.batch_size, seed=args.seed)
+        val = bucketed_dataset(xva, yva, args.batch_size, shuffle=False)
+        t0 = time.time()
+        budget = TimeBudget(60 * args.minutes)
+        hist = model.fit(train, validation_data=val, epochs=args.epochs, verbose=2, callbacks=[budget])
+        train_s = time.time() - t0
+        epochs_run = budget.steps * args.batch_size / len(ytr)  # fraction of passes over the train set
+        t1 = time.time()
+        greedy = translate(model, src_test, beam_width=1, batch_size=250, return_details=True)
+        greedy_s = time.time() - t1
+        bleu_g = corpus_bleu([g.target_tokens for g in greedy], refs)
+        row = dict(model=name, params=model.count_params(), epochs=epochs_run, train_s=train_s,
+                   val_loss=hist.history["val_loss"][-1], bleu_greedy=bleu_g.score, greedy_s=greedy_s)
+        if args.beam_width > 1 and name in args.beam_models.split(","):
+            t2 = time.time()
+            beam = translate(model, src_test, beam_width=args.beam_width, batch_size=250, return_details=True)
+            row["beam_s"] = time.time() - t2
+            row["bleu_beam"] = corpus_bleu([b.target_tokens for b in beam], refs).score
+        print(f"{name}: {bleu_g}")
+        for s, r, g in list(zip(src_test, ref_test, greedy))[:3]:
+            print(f"  de:  {s}\n  ref: {r}\n  out: {g.text}")
+        rows.append(row)
+    print("\n| model | params | epochs | train s | val loss | BLEU greedy | BLEU beam | greedy s | beam s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['model']} | {r['params']:,} | {r['epochs']:.2f} | {r['train_s']:.0f} | {r['val_loss']:.3f} | "
+              f"{r['bleu_greedy']:.2f} | {r.get('bleu_beam', float('nan')):.2f} | {r['greedy_s']:.1f} | "
+              f"{r.get('beam_s', float('nan')):.1f} |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Seq2seq: RNN encoder-decoders (Sutskever, Vinyals & Le 2014; Cho et al. 2014) with
+optional attention (Bahdanau et al. 2015; Luong et al. 2015), greedy and beam-search
+decoding, and corpus BLEU (``lecun_zoo.metrics.bleu``).
+
+``FAMILY`` is the entry-point target. This module imports no Keras; ``translate`` imports
+it on first call.
+"""
+
+from lecun_zoo.family import Family
+from lecun_zoo.families.seq2seq.config import PRESETS, Seq2SeqConfig
+from lecun_zoo.families.seq2seq.training import (adapt_to_data, build, compile_model, data_options, example_batch,
+                                                 search_space)
+
+
+def translate(model, sentences, beam_width=None, **kwargs):
+    """Translate a list of sentences with a trained Seq2Seq model (see ``inference.translate``)."""
+    from lecun_zoo.families.seq2seq.inference import translate as _translate
+
+    return _translate(model, sentences, beam_width=beam_width, **kwargs)
+
+
+FAMILY = Family(
+    name="seq2seq",
+    summary="LSTM/GRU encoder-decoders with optional Bahdanau/Luong attention, greedy and beam-search decoding.",
+    paper=(
+        "Sutskever, Vinyals & Le (2014), Sequence to sequence learning with neural networks, NIPS; "
+        "Cho et al. (2014), EMNLP; Bahdanau, Cho & Bengio (2015), ICLR; Luong, Pham & Manning (2015), EMNLP."
+    ),
+    config_cls=Seq2SeqConfig,
+    build=build,
+    compile=compile_model,
+    presets=PRESETS,
+    default_preset="attention",
+    capabilities=("mixed_precision", "distribution", "tuning", "attention", "generation", "recurrent", "text"),
+    datasets=("reversal", "addition", "multi30k", "tatoeba", "ted_hrlr"),
+    default_data="reversal",
+    metrics=("loss", "accuracy", "sequence_accuracy"),
+    example_batch=example_batch,
+    search_space=search_space,
+    adapt_to_data=adapt_to_data,
+    data_options=data_options,
+    aliases=("encoder_decoder", "nmt"),
+)
+
+__all__ = ["FAMILY", "Seq2SeqConfig", "translate"]

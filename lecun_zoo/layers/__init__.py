@@ -1,0 +1,1 @@
+"""Shared layers (used by two or more families)."""

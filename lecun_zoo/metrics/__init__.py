@@ -1,0 +1,1 @@
+"""Metrics: BLEU, bits per sequence, perplexity."""

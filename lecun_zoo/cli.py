@@ -33,6 +33,21 @@ def _overrides(pairs: Sequence[str]) -> dict:
     return out
 
 
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "history") and isinstance(obj.history, dict):
+        return _jsonable(obj.history)
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    try:
+        return float(obj)
+    except (TypeError, ValueError):
+        return str(obj)
+
+
 # ------------------------------------------------------------------ commands
 def cmd_list(args: argparse.Namespace) -> int:
     import lecun_zoo
@@ -115,8 +130,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"lecun-zoo: {shown}")
     model_path = lecun_zoo.save(model, os.path.join(out, "model.keras"))
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    # staged training (e.g. greedy pretraining) keeps each stage's history in history.stages
+    stages = _jsonable(getattr(history, "stages", None) or [])
     with open(os.path.join(out, "history.json"), "w") as f:
         json.dump({"family": fam.name, "data": data_name, "config": config.to_dict(), "history": hist,
+                   "stages": stages,
                    "test": {k: float(v) for k, v in results.items()}, "train_seconds": train_s,
                    "runtime": rt.describe()}, f, indent=2)
     curve = learning_curve(hist, os.path.join(out, "learning_curve.png"), title=f"{fam.name} on {data_name}")

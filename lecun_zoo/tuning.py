@@ -36,6 +36,17 @@ class FamilyHyperModel(_hypermodel_base()):
         self.family.compile(model, config)
         return model
 
+    def fit(self, hp: Any, model: Any, *args: Any, **kwargs: Any):
+        """Train a trial the way the family trains (staged fit: pretraining, linear
+        start...), so hyperparameters of those stages take effect."""
+        if self.family.fit is None:
+            return model.fit(*args, **kwargs)
+        train = args[0] if args else kwargs.pop("x")
+        return self.family.train(model, self.config_for(hp), train,
+                                 validation_data=kwargs.get("validation_data"),
+                                 epochs=kwargs.get("epochs", 1), callbacks=kwargs.get("callbacks"),
+                                 verbose=kwargs.get("verbose", 1))
+
 
 def tune(
     name: str,

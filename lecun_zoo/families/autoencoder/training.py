@@ -1,0 +1,80 @@
+"""How a deep autoencoder is built, compiled, tuned and fed (no Keras import at module level)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lecun_zoo.families.autoencoder.config import AutoencoderConfig
+
+
+def build(config: AutoencoderConfig):
+    from lecun_zoo.families.autoencoder.model import DeepAutoencoder
+
+    return DeepAutoencoder(config, name="autoencoder" if config.head == "autoencoder" else "deep_classifier")
+
+
+def make_optimizer(name: str, learning_rate: float, momentum: float = 0.9):
+    import keras
+
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=momentum)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.Adam(learning_rate)
+
+
+def compile_model(model: Any, config: AutoencoderConfig) -> None:
+    """Autoencoder head: cross-entropy (or MSE) on the input, plus ``squared_error``, the
+    summed squared error per image of the paper's Fig. 2. Classifier head: sparse
+    categorical cross-entropy and accuracy."""
+    import keras
+
+    from lecun_zoo.metrics.reconstruction import SquaredError
+
+    opt = make_optimizer(config.optimizer, config.learning_rate, config.momentum)
+    if config.head == "autoencoder":
+        loss = (keras.losses.BinaryCrossentropy() if config.reconstruction_loss == "binary_crossentropy"
+                else keras.losses.MeanSquaredError())
+        model.compile(optimizer=opt, loss=loss, metrics=[SquaredError()])
+    else:
+        model.compile(optimizer=opt, loss=keras.losses.SparseCategoricalCrossentropy(),
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+
+
+def search_space(hp: Any, config: AutoencoderConfig) -> dict:
+    """Width of the hidden layers (the code size stays), epochs per layer, CD steps,
+    pretraining and fine-tuning learning rates."""
+    scale = hp.Choice("width_scale", [1.0, 0.5, 2.0])
+    sizes = tuple(max(1, int(round(s * scale))) for s in config.layer_sizes[:-1]) + (config.layer_sizes[-1],)
+    out = {
+        "layer_sizes": sizes,
+        "learning_rate": hp.Float("learning_rate", 1e-4, 1e-2, sampling="log"),
+    }
+    if config.pretrain != "none":
+        out["pretrain_epochs"] = hp.Int("pretrain_epochs", 1, max(2, 2 * config.pretrain_epochs))
+        out["pretrain_learning_rate"] = hp.Float("pretrain_learning_rate", 0.01, 0.3, sampling="log")
+    if config.pretrain == "rbm":
+        out["cd_steps"] = hp.Choice("cd_steps", [1, 3, 10])
+    return out
+
+
+def example_batch(config: AutoencoderConfig, batch_size: int = 8, seed: int = 0):
+    """Images in [0, 1] and integer labels (the autoencoder head ignores the labels)."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((batch_size, *config.input_shape), dtype=np.float32)
+    if config.visible_units == "gaussian":
+        x = (x - 0.5) * 2.0
+    y = rng.integers(0, config.num_classes, size=(batch_size,)).astype("int32")
+    return x, y
+
+
+def adapt_to_data(info: Any) -> dict:
+    """Input shape and number of classes come from the dataset."""
+    out = {}
+    if getattr(info, "input_shape", None) is not None:
+        out["input_shape"] = tuple(info.input_shape)
+    if getattr(info, "num_classes", None) is not None:
+        out["num_classes"] = int(info.num_classes)
+    return out

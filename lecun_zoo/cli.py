@@ -104,8 +104,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     options = dict(fam.data_options(config)) if fam.data_options else {}
     source = zdata.get_source(data_name)
     splits = _splits(source)
-    loaded, info = zdata.load(data_name, split=splits, batch_size=args.batch_size, data_dir=args.data_dir,
-                              seed=args.seed, with_info=True, **options)
+    # what the family's config implies (e.g. a stateful model's batch size) wins over defaults
+    load_kwargs = {"batch_size": args.batch_size, "data_dir": args.data_dir, "seed": args.seed, **options}
+    loaded, info = zdata.load(data_name, split=splits, with_info=True, **load_kwargs)
     parts = dict(zip(splits, loaded))
     adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
     adapted.update(overrides)  # what the user set wins over what the data implies
@@ -156,8 +157,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         fam = REGISTRY.get(family)
         if fam.data_options:
             options = dict(fam.data_options(model.zoo_config))
-    ds = zdata.load(args.data, split=args.split, batch_size=args.batch_size, data_dir=args.data_dir,
-                    shuffle=False, **options)
+    ds = zdata.load(args.data, split=args.split, **{"batch_size": args.batch_size, "data_dir": args.data_dir,
+                                                    "shuffle": False, **options})
     results = model.evaluate(ds, verbose=0, return_dict=True)
     for k, v in results.items():
         print(f"{args.split} {k}: {v:.4f}")

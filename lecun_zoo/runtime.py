@@ -166,7 +166,12 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
         return "tpu", tf.distribute.TPUStrategy(resolver)
     if strategy == "mirrored":
         reasons.append(f"strategy mirrored over {devices or 'all visible devices'}")
-        return "mirrored", tf.distribute.MirroredStrategy(devices=devices)
+        on_cpus = (all("cpu" in d.lower() for d in devices) if devices else not _gpus())
+        # CPU replicas reduce through one device: TF's collective all-reduce on CPUs
+        # fails when a second MirroredStrategy in the same process reduces other shapes
+        # ("Shape mismatch in the collective instance"). GPUs keep TF's default (NCCL).
+        ops = tf.distribute.ReductionToOneDevice() if on_cpus else None
+        return "mirrored", tf.distribute.MirroredStrategy(devices=devices, cross_device_ops=ops)
     reasons.append("strategy default")
     return "default", tf.distribute.get_strategy()
 

@@ -9,6 +9,11 @@ from lecun_zoo.testing import CHECKS, run_check
 # lecun_zoo.testing.deterministic_weights (independent of any random generator).
 PINS = {
     "convnet": {"params": 690, "output": [0.109427, 0.104829, 0.100587, 0.0972148, 0.0950733, 0.0943691]},
+    "seq2seq": {"params": 1702, "output": [0.0738334, 0.0760788, 0.0776327, 0.0782361, 0.077785, 0.0763573]},
+    "autoencoder": {"params": 2276, "output": [0.502259, 0.507968, 0.512596, 0.515519, 0.516343, 0.514956]},
+    "memnet": {"params": 962, "output": [0.0326596, 0.0340202, 0.0326896, 0.0339445, 0.0328031, 0.033789]},
+    "word_lm": {"params": 884, "output": [0.0458389, 0.0466239, 0.0479301, 0.0496145, 0.0514731, 0.0532552]},
+    "ntm": {"params": 2582, "output": [0.0992395, 0.0871416, 0.0632496, 0.0307971, 0.0976224, 0.0860216]},
 }
 
 FAMILIES = lecun_zoo.list()

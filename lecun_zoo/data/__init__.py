@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import warnings
 from typing import Any, Optional, Sequence, Union
 
 from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
@@ -20,11 +21,31 @@ __all__ = [
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "UnknownDatasetError",
 ]
 
+# Keras warns that fit(shuffle=True) is ignored for tf.data input; these pipelines are
+# shuffled by load() itself, so the warning only misleads.
+warnings.filterwarnings("ignore", message="`shuffle=True` was passed", category=UserWarning)
+
 SOURCES: dict[str, Union[str, Source]] = {
     "digits": "lecun_zoo.data.digits:DATASET",
+    "babi": "lecun_zoo.data.babi:DATASET",
+    "babi_generated": "lecun_zoo.data.babi_generated:DATASET",
     "mnist": "lecun_zoo.data.idx:DATASET",
+    "ptb": "lecun_zoo.data.text_corpus:PTB",
+    "text": "lecun_zoo.data.text_corpus:TEXT",
+    "tiny_shakespeare": "lecun_zoo.data.text_corpus:TINY_SHAKESPEARE",
+    "lm1b": "lecun_zoo.data.text_corpus:LM1B",
+    "toy_grammar": "lecun_zoo.data.toy_grammar:DATASET",
+    "copy": "lecun_zoo.data.algorithmic:COPY",
+    "repeat_copy": "lecun_zoo.data.algorithmic:REPEAT_COPY",
+    "associative_recall": "lecun_zoo.data.algorithmic:ASSOCIATIVE_RECALL",
+    "priority_sort": "lecun_zoo.data.algorithmic:PRIORITY_SORT",
     "fashion_mnist": "lecun_zoo.data.tfds_source:FASHION_MNIST",
     "cifar10": "lecun_zoo.data.tfds_source:CIFAR10",
+    "reversal": "lecun_zoo.data.seq2seq_tasks:REVERSAL",
+    "addition": "lecun_zoo.data.seq2seq_tasks:ADDITION",
+    "multi30k": "lecun_zoo.data.parallel_text:MULTI30K",
+    "tatoeba": "lecun_zoo.data.parallel_text:TATOEBA",
+    "ted_hrlr": "lecun_zoo.data.parallel_text:TED_HRLR",
 }
 
 

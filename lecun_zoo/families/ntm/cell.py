@@ -1,0 +1,199 @@
+"""The NTM cell: one time step of a neural Turing machine, as a Keras RNN cell.
+
+    controller input = [x_t, r_{t-1}]          -> controller -> h_t
+    head parameters  = clip(W_p h_t)           -> keys, strengths, gates, shifts, ...
+    read heads       address M_{t-1}, read r_t (Graves et al. 2014, eq. 2)
+    write heads      address M_{t-1}, erase then add -> M_t (eqs. 3-4)
+    output           = clip(W_o [h_t, r_t])    (logits, one per output bit)
+
+which is Collier & Beel's (2018) ordering. Addressing and memory run in float32 under
+every precision policy (only the controller and the two projections follow the policy).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from lecun_zoo.families.ntm import heads as heads_ops
+from lecun_zoo.families.ntm.controller import Controller
+from lecun_zoo.families.ntm.memory import CONSTANT_INIT
+from lecun_zoo.model import serializable
+
+MEMORY_INITS = ("constant", "learned", "random")
+
+
+def _check_int(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"NTMCell {name} got {value!r}; expected an int >= {low}")
+    return value
+
+
+@serializable
+class NTMCell(keras.layers.Layer):
+    """A neural Turing machine cell (Graves, Wayne & Danihelka 2014) for ``keras.layers.RNN``.
+
+    Args:
+        output_size: output logits per step.
+        controller: ``"lstm"`` (default) or ``"feedforward"``.
+        controller_units: units per controller layer (default 100).
+        controller_layers: controller layers (default 1).
+        memory_size: N, memory locations (default 128).
+        memory_width: M, width of each location (default 20).
+        read_heads: read heads (default 1), >= 1.
+        write_heads: write heads (default 1), >= 1.
+        shift_range: shifts -R..R (default 1); ``2R + 1 <= memory_size``.
+        memory_init: ``"constant"`` (1e-6 everywhere, default), ``"learned"`` (a trainable
+            matrix through tanh) or ``"random"`` (a fixed draw from N(0, 0.5) through tanh).
+        clip_value: head parameters and outputs are clipped to ``[-c, c]`` (default 20; 0: off).
+        dtype: precision policy of the controller and projections (default: the global one);
+            the cell's own maths (addressing, memory, states) always run in float32.
+        emit_trace: also output the read/write weightings, read, erase and add vectors and the
+            memory at each step (see :func:`lecun_zoo.families.ntm.trace.memory_trace`).
+
+    States (all float32, ``[batch, size]``): the controller's (h, c per LSTM layer), the
+    read vectors ``[batch, R * M]``, the weightings ``[batch, (R + W) * N]`` (read heads
+    first) and the memory ``[batch, N * M]``. The read vectors and weightings start from
+    learned biases (through tanh and softmax); the controller starts at zero.
+
+    Example:
+        >>> cell = NTMCell(output_size=8, memory_size=16, memory_width=4, controller_units=8)
+        >>> layer = keras.layers.RNN(cell, return_sequences=True)
+        >>> layer(np.zeros((2, 5, 10), "float32")).shape
+        (2, 5, 8)
+    """
+
+    def __init__(self, output_size: int, controller: str = "lstm", controller_units: int = 100,
+                 controller_layers: int = 1, memory_size: int = 128, memory_width: int = 20,
+                 read_heads: int = 1, write_heads: int = 1, shift_range: int = 1,
+                 memory_init: str = "constant", clip_value: float = 20.0, emit_trace: bool = False, **kwargs):
+        # The cell itself (states, addressing, memory) is always float32: keras.layers.RNN
+        # casts the states to the cell's compute dtype. ``dtype`` (default: the global
+        # policy, e.g. mixed_bfloat16) applies to the controller and the two projections.
+        self.sublayer_policy = keras.dtype_policies.get(kwargs.pop("dtype", None) or keras.config.dtype_policy())
+        super().__init__(dtype="float32", **kwargs)
+        self.output_dim = _check_int("output_size", output_size, 1)
+        self.memory_size = _check_int("memory_size", memory_size, 1)
+        self.memory_width = _check_int("memory_width", memory_width, 1)
+        self.read_heads = _check_int("read_heads", read_heads, 1)
+        self.write_heads = _check_int("write_heads", write_heads, 1)
+        self.shift_range = _check_int("shift_range", shift_range, 0)
+        if 2 * shift_range + 1 > memory_size:
+            raise ValueError(
+                f"NTMCell shift_range got {shift_range}: {2 * shift_range + 1} shifts are wider than the memory "
+                f"(memory_size={memory_size}); expected 2 * shift_range + 1 <= memory_size"
+            )
+        if memory_init not in MEMORY_INITS:
+            raise ValueError(f"NTMCell memory_init got {memory_init!r}; expected one of {list(MEMORY_INITS)}")
+        if clip_value < 0:
+            raise ValueError(f"NTMCell clip_value got {clip_value!r}; expected >= 0 (0: no clipping)")
+        self.memory_init = memory_init
+        self.clip_value = float(clip_value)
+        self.emit_trace = bool(emit_trace)
+        self.controller = Controller(controller, controller_units, controller_layers, dtype=self.sublayer_policy,
+                                     name="controller")
+        self.head_projection = keras.layers.Dense(
+            heads_ops.parameter_size(memory_width, shift_range, read_heads, write_heads),
+            dtype=self.sublayer_policy, name="head_parameters",
+        )
+        self.output_projection = keras.layers.Dense(self.output_dim, dtype=self.sublayer_policy, name="output")
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def state_size(self) -> list[int]:
+        n, m, r, w = self.memory_size, self.memory_width, self.read_heads, self.write_heads
+        return [*self.controller.state_size, r * m, (r + w) * n, n * m]
+
+    @property
+    def trace_sizes(self) -> dict[str, int]:
+        """Widths of the parts of a traced output, in order."""
+        n, m, r, w = self.memory_size, self.memory_width, self.read_heads, self.write_heads
+        return {"outputs": self.output_dim, "read_weights": r * n, "write_weights": w * n,
+                "reads": r * m, "erases": w * m, "adds": w * m, "memory": n * m}
+
+    @property
+    def output_size(self) -> int:
+        return sum(self.trace_sizes.values()) if self.emit_trace else self.output_dim
+
+    # ------------------------------------------------------------------ weights
+    def build(self, input_shape):
+        n, m, r, w = self.memory_size, self.memory_width, self.read_heads, self.write_heads
+        units = self.controller.units
+        self.controller.build((None, input_shape[-1] + r * m))
+        self.head_projection.build((None, units))
+        self.output_projection.build((None, units + r * m))
+        # float32 and not autocast: the initial state is part of the float32 addressing.
+        self.read_bias = self.add_weight(shape=(r, m), initializer="glorot_uniform", name="read_bias", autocast=False)
+        self.weighting_bias = self.add_weight(shape=(r + w, n), initializer="glorot_uniform", name="weighting_bias",
+                                              autocast=False)
+        if self.memory_init == "learned":
+            self.memory_bias = self.add_weight(shape=(n, m), initializer="glorot_uniform", name="memory_bias",
+                                               autocast=False)
+        elif self.memory_init == "random":
+            self.memory_bias = self.add_weight(shape=(n, m), initializer=keras.initializers.RandomNormal(stddev=0.5),
+                                               name="memory_random", trainable=False, autocast=False)
+        self.built = True
+
+    def initial_memory(self):
+        """``[N, M]`` float32: the memory every sequence starts from."""
+        if self.memory_init == "constant":
+            return ops.full((self.memory_size, self.memory_width), CONSTANT_INIT, dtype="float32")
+        return ops.tanh(ops.cast(self.memory_bias, "float32"))
+
+    def get_initial_state(self, batch_size=None):
+        n, m, r, w = self.memory_size, self.memory_width, self.read_heads, self.write_heads
+        zeros = lambda size: ops.zeros((batch_size, size), dtype="float32")  # noqa: E731
+        controller = [zeros(s) for s in self.controller.state_size]
+        reads = ops.reshape(ops.tanh(ops.cast(self.read_bias, "float32")), (1, r * m))  # [R, M] -> [1, R*M]
+        weights = ops.softmax(ops.cast(self.weighting_bias, "float32"), axis=-1)  # [R+W, N]
+        weights = ops.reshape(weights, (1, (r + w) * n))  # [R+W, N] -> [1, (R+W)*N]
+        memory = ops.reshape(self.initial_memory(), (1, n * m))  # [N, M] -> [1, N*M]
+        return [*controller, zeros(r * m) + reads, zeros((r + w) * n) + weights, zeros(n * m) + memory]
+
+    # ------------------------------------------------------------------ step
+    def call(self, inputs, states, training=None):
+        n, m, r, w = self.memory_size, self.memory_width, self.read_heads, self.write_heads
+        k = len(self.controller.state_size)
+        controller_states = list(states[:k])
+        prev_reads, prev_weights, flat_memory = states[k], states[k + 1], states[k + 2]
+        memory = ops.reshape(ops.cast(flat_memory, "float32"), (-1, n, m))  # [batch, N*M] -> [batch, N, M]
+        prev_weights = ops.reshape(ops.cast(prev_weights, "float32"), (-1, r + w, n))  # -> [batch, R+W, N]
+
+        x = ops.concatenate([ops.cast(inputs, "float32"), ops.cast(prev_reads, "float32")], axis=-1)  # [batch, in + R*M]
+        h, controller_states = self.controller(x, controller_states)  # [batch, units]
+
+        params = ops.cast(self.head_projection(h), "float32")  # [batch, parameter_size]
+        read_params, write_params = heads_ops.split_parameters(
+            params, m, self.shift_range, r, w, self.clip_value)
+        reads, read_w = heads_ops.read_heads(memory, [prev_weights[:, i] for i in range(r)], read_params)
+        new_memory, write_w = heads_ops.write_heads(memory, [prev_weights[:, r + i] for i in range(w)], write_params)
+
+        out = ops.cast(self.output_projection(ops.concatenate([h, *reads], axis=-1)), "float32")  # [batch, out]
+        if self.clip_value:
+            out = ops.clip(out, -self.clip_value, self.clip_value)
+        flat_new_memory = ops.reshape(new_memory, (-1, n * m))  # [batch, N, M] -> [batch, N*M]
+        new_states = [*controller_states, ops.concatenate(reads, axis=-1),  # [batch, R*M]
+                      ops.concatenate(read_w + write_w, axis=-1),  # [batch, (R+W)*N]
+                      flat_new_memory]
+        if self.emit_trace:
+            out = ops.concatenate([out, *read_w, *write_w, *reads, *[p["erase"] for p in write_params],
+                                   *[p["add"] for p in write_params], flat_new_memory], axis=-1)  # [batch, sum(trace_sizes)]
+        return out, new_states
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "dtype": keras.dtype_policies.serialize(self.sublayer_policy),
+            "output_size": self.output_dim,
+            "controller": self.controller.kind,
+            "controller_units": self.controller.units,
+            "controller_layers": self.controller.num_layers,
+            "memory_size": self.memory_size,
+            "memory_width": self.memory_width,
+            "read_heads": self.read_heads,
+            "write_heads": self.write_heads,
+            "shift_range": self.shift_range,
+            "memory_init": self.memory_init,
+            "clip_value": self.clip_value,
+            "emit_trace": self.emit_trace,
+        }

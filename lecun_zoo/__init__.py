@@ -23,6 +23,11 @@ from lecun_zoo.config import Config, ConfigError  # noqa: E402
 from lecun_zoo.family import Family  # noqa: E402
 from lecun_zoo.registry import PluginError, PluginWarning, UnknownFamilyError  # noqa: E402
 
+# Imported eagerly (it is light: Keras loads inside the function) because the module has
+# the function's name: a lazy attribute would be replaced by the submodule as soon as
+# anything imported ``lecun_zoo.runtime``.
+from lecun_zoo.runtime import runtime  # noqa: E402
+
 __all__ = [
     "get", "get_family", "info", "list", "register", "unregister", "plugin_report", "load", "save", "tune",
     "runtime", "data", "Family", "Config", "ConfigError", "PluginError", "PluginWarning",
@@ -34,7 +39,6 @@ _LAZY = {
     "save": ("lecun_zoo.saving", "save"),
     "ModelFileError": ("lecun_zoo.saving", "ModelFileError"),
     "tune": ("lecun_zoo.tuning", "tune"),
-    "runtime": ("lecun_zoo.runtime", "runtime"),
     "data": ("lecun_zoo.data", None),
     "testing": ("lecun_zoo.testing", None),
     "plots": ("lecun_zoo.plots", None),

@@ -60,3 +60,10 @@ def test_mirrored_over_two_logical_cpus_reports_two_replicas():
     assert "2 replica" in rt.describe()
     x = np.zeros((4, 8, 8, 1), "float32")
     assert model.predict(x, verbose=0).shape == (4, 10)
+
+
+def test_lecun_zoo_runtime_stays_the_function_after_the_module_is_imported():
+    import importlib
+
+    importlib.import_module("lecun_zoo.runtime")
+    assert callable(lecun_zoo.runtime) and lecun_zoo.runtime.__name__ == "runtime"

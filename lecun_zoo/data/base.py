@@ -67,6 +67,17 @@ class Source:
         return tf.data.Dataset.from_tensor_slices((x, y))
 
 
+def shape_and_classes(info: "DatasetInfo") -> dict:
+    """Config overrides an image classifier takes from a dataset: ``input_shape`` and
+    ``num_classes`` (where the dataset knows them)."""
+    out: dict = {}
+    if getattr(info, "input_shape", None) is not None:
+        out["input_shape"] = tuple(info.input_shape)
+    if getattr(info, "num_classes", None) is not None:
+        out["num_classes"] = int(info.num_classes)
+    return out
+
+
 def carve(x: Any, y: Any, fraction: float, seed: int):
     """Split arrays (or dicts of arrays) into (train, validation) by a seeded permutation."""
     n = len(y) if not isinstance(y, dict) else len(next(iter(y.values())))

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from lecun_zoo.data.base import shape_and_classes
+
 from lecun_zoo.families.convnet.config import ConvNetConfig
 
 
@@ -55,9 +57,4 @@ def example_batch(config: ConvNetConfig, batch_size: int = 8, seed: int = 0):
 
 def adapt_to_data(info: Any) -> dict:
     """Input shape and number of classes come from the dataset."""
-    out = {}
-    if getattr(info, "input_shape", None) is not None:
-        out["input_shape"] = tuple(info.input_shape)
-    if getattr(info, "num_classes", None) is not None:
-        out["num_classes"] = int(info.num_classes)
-    return out
+    return shape_and_classes(info)

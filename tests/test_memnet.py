@@ -22,11 +22,31 @@ def tiny(**overrides):
 
 # ------------------------------------------------------------------ encodings
 def test_position_encoding_matrix_hand_checked():
-    # l_kj = (1 - j/J) - (k/d)(1 - 2j/J), J = 3 words, d = 2: rows j = 1..3, columns k = 1..2
-    want = np.array([[0.5, 1 / 3], [0.5, 2 / 3], [0.5, 1.0]], dtype="float32")
+    # l_kj = 1 + 4 (k - (d+1)/2)(j - (J+1)/2) / (d J), J = 3 words, d = 2: rows j = 1..3, columns k = 1..2
+    want = np.array([[4 / 3, 2 / 3], [1.0, 1.0], [2 / 3, 4 / 3]], dtype="float32")
     np.testing.assert_allclose(position_encoding(3, 2), want, rtol=1e-6)
-    # J = 1: l = 0 - (k/d)(1 - 2) = k/d
-    np.testing.assert_allclose(position_encoding(1, 4), [[0.25, 0.5, 0.75, 1.0]], rtol=1e-6)
+    # J = 1: a one-word sentence is its word's embedding, l = 1
+    np.testing.assert_allclose(position_encoding(1, 4), [[1.0, 1.0, 1.0, 1.0]], rtol=1e-6)
+
+
+def test_position_encoding_is_the_released_codes_not_the_half_scale_printed_formula():
+    # Regression: the paper's printed l_kj = (1 - j/J) - (k/d)(1 - 2j/J) weighs words ~0.5 on
+    # average; next to unscaled temporal vectors a 3-hop model then stayed at chance (49 %
+    # test error) on bAbI task 6 and at 22 % on task 15 after 40 epochs. The authors' code
+    # (facebook/MemNN MemN2N-babi-matlab/build_model.m) uses the loop below, mean weight 1.
+    for num_words, dim in [(1, 20), (3, 2), (5, 20), (6, 20), (11, 50)]:
+        want = np.ones((dim, num_words), "float64")
+        for i in range(1, dim + 1):
+            for j in range(1, num_words + 1):
+                want[i - 1, j - 1] = (i - (dim + 1) / 2) * (j - (num_words + 1) / 2)
+        want = 1 + 4 * want / dim / num_words
+        got = position_encoding(num_words, dim)
+        np.testing.assert_allclose(got, want.T, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(got.mean(axis=1), 1.0, rtol=1e-6)  # every word: mean weight 1, like bag of words
+        printed = (1 - np.arange(1, num_words + 1)[:, None] / num_words) - (
+            np.arange(1, dim + 1)[None, :] / dim) * (1 - 2 * np.arange(1, num_words + 1)[:, None] / num_words)
+        if num_words > 1:
+            assert got.mean() > 1.5 * printed.mean()  # not the half-scale printed formula
 
 
 def test_position_weights_use_each_sentences_own_length():
@@ -49,16 +69,16 @@ def _embedding(pe: bool, memory_size: int = 2):
 def test_sentence_embedding_position_and_temporal_encoding_hand_checked():
     # story of one memory: slot 0 = words [2, 3] (J = 2), slot 1 empty
     story = np.array([[[2, 3, 0], [0, 0, 0]]], "int32")
-    # J = 2, d = 2: l_1 = [0.5, 0.5], l_2 = [0.5, 1.0]; e2 = [1, 2], e3 = [3, 1]
-    # m_0 = 0.5*[1,2] + [0.5*3, 1.0*1] + T(0) = [2, 2] + [10, 20]; m_1 = T(1) (nothing but time)
+    # J = 2, d = 2: l_kj = 1 + (k - 1.5)(j - 1.5): l_1 = [1.25, 0.75], l_2 = [0.75, 1.25]; e2 = [1, 2], e3 = [3, 1]
+    # m_0 = [1.25, 1.5] + [2.25, 1.25] + T(0) = [3.5, 2.75] + [10, 20]; m_1 = T(1) (nothing but time)
     out = keras.ops.convert_to_numpy(_embedding(True)(story))
-    np.testing.assert_allclose(out[0], [[12.0, 22.0], [30.0, 40.0]], rtol=1e-6)
+    np.testing.assert_allclose(out[0], [[13.5, 22.75], [30.0, 40.0]], rtol=1e-6)
     # bag of words: e2 + e3 = [4, 3]
     out = keras.ops.convert_to_numpy(_embedding(False)(story))
     np.testing.assert_allclose(out[0], [[14.0, 23.0], [30.0, 40.0]], rtol=1e-6)
     # a question (rank 2) gets no temporal vector
     q = keras.ops.convert_to_numpy(_embedding(True)(np.array([[2, 3, 0]], "int32")))
-    np.testing.assert_allclose(q, [[2.0, 2.0]], rtol=1e-6)
+    np.testing.assert_allclose(q, [[3.5, 2.75]], rtol=1e-6)
     # reverse: scores against every word = u E^T
     scores = keras.ops.convert_to_numpy(_embedding(True)(np.array([[1.0, 0.0]], "float32"), reverse=True))
     np.testing.assert_allclose(scores, [[9, 1, 1, 3]])

@@ -85,6 +85,8 @@ def main() -> None:
                     cells.setdefault((precision, who), []).append(throughput(build, x, y, args.batch_size, args.steps))
         med = {k: statistics.median(v) for k, v in cells.items()}
         rows.append((preset, med))
+        for (precision, who), v in sorted(cells.items()):
+            print(f"  {preset} {precision} {who}: " + " ".join(f"{t:.0f}" for t in v), flush=True)
 
     print(f"\nConvNet training throughput, images/s (median of {args.repeats}; batch {args.batch_size}, {args.steps} steps)")
     print(f"{'preset':8s} | {'zoo f32':>9s} | {'hand f32':>9s} | {'zoo/hand':>8s} | {'zoo bf16':>9s} | {'hand bf16':>9s} | {'zoo/hand':>8s} | {'bf16/f32 (zoo)':>14s}")

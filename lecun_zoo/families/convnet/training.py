@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lecun_zoo.data.base import shape_and_classes
+from lecun_zoo.optimizers import make_optimizer
 
 from lecun_zoo.families.convnet.config import ConvNetConfig
 
@@ -15,16 +16,6 @@ def build(config: ConvNetConfig):
     from lecun_zoo.families.convnet.model import ConvNet
 
     return ConvNet(config, name="convnet")
-
-
-def make_optimizer(name: str, learning_rate: float, momentum: float = 0.9):
-    import keras
-
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=momentum)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate)
-    return keras.optimizers.Adam(learning_rate)
 
 
 def compile_model(model: Any, config: ConvNetConfig) -> None:

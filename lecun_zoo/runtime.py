@@ -21,7 +21,7 @@ from typing import Any, Optional, Union
 __all__ = ["runtime", "Runtime", "RuntimeConfigError", "PRECISIONS", "STRATEGIES", "cpu_has_bf16"]
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16", "auto")
-STRATEGIES = ("default", "mirrored", "tpu", "auto")
+STRATEGIES = ("default", "mirrored", "tpu", "auto", "data_parallel", "multi_worker")
 
 
 class RuntimeConfigError(ValueError):
@@ -84,14 +84,27 @@ class Runtime:
     seed: Optional[int]
     reasons: list[str]
 
+    process_id: int = 0
+    num_processes: int = 1
+
     @property
     def num_replicas(self) -> int:
-        return int(getattr(self.strategy, "num_replicas_in_sync", 1))
+        if hasattr(self.strategy, "num_replicas_in_sync"):  # tf.distribute
+            return int(self.strategy.num_replicas_in_sync)
+        mesh = getattr(self.strategy, "device_mesh", None)  # keras.distribution
+        return int(mesh.devices.size) if mesh is not None else 1
+
+    @property
+    def is_chief(self) -> bool:
+        """Process 0 of a multi-process run (always True in one process): the one that
+        writes models and logs."""
+        return self.process_id == 0
 
     def describe(self) -> str:
+        procs = f", process {self.process_id} of {self.num_processes}" if self.num_processes > 1 else ""
         return (
             f"precision={self.precision}, strategy={self.strategy_name} "
-            f"({self.num_replicas} replica(s)); " + "; ".join(self.reasons)
+            f"({self.num_replicas} replica(s){procs}); " + "; ".join(self.reasons)
         )
 
 
@@ -131,20 +144,35 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
         reasons.append(f"strategy {type(strategy).__name__} as given")
         return type(strategy).__name__, strategy
     if strategy not in STRATEGIES:
-        hint = ""
-        if strategy in ("multi_worker", "data_parallel"):
-            hint = " (multi-process training is not available in this release)"
         raise RuntimeConfigError(
-            f"runtime strategy got {strategy!r}; expected one of {list(STRATEGIES)}{hint}"
+            f"runtime strategy got {strategy!r}; expected one of {list(STRATEGIES)}"
         )
-    if keras.backend.backend() != "tensorflow":
+    backend = keras.backend.backend()
+    if strategy == "multi_worker":
+        from lecun_zoo.distributed import join
+
+        group = join()  # raises, naming the JAX path, on other backends
+        reasons.append(f"strategy multi_worker: process {group.process_id} of {group.num_processes} "
+                       f"(group from {group.source}), data parallel over every process's devices")
+        return "multi_worker", _data_parallel(None)
+    if backend != "tensorflow":
         if strategy in ("mirrored", "tpu"):
             raise RuntimeConfigError(
-                f"strategy {strategy!r} needs the TensorFlow backend; KERAS_BACKEND is "
-                f"{keras.backend.backend()!r}"
+                f"strategy {strategy!r} needs the TensorFlow backend (tf.distribute); KERAS_BACKEND is "
+                f"{backend!r}; on {backend!r} use strategy='data_parallel' (keras.distribution)"
             )
-        reasons.append(f"strategy default on the {keras.backend.backend()} backend")
+        if strategy == "data_parallel":
+            dist = _data_parallel(devices)
+            reasons.append(f"strategy data_parallel over {dist.device_mesh.devices.size} device(s) "
+                           f"(keras.distribution.DataParallel)")
+            return "data_parallel", dist
+        reasons.append(f"strategy default on the {backend} backend")
         return "default", None
+    if strategy == "data_parallel":
+        raise RuntimeConfigError(
+            "strategy 'data_parallel' is keras.distribution, which needs KERAS_BACKEND=jax; on the "
+            "TensorFlow backend use strategy='mirrored' (tf.distribute.MirroredStrategy)"
+        )
     import tensorflow as tf
 
     if strategy == "auto":
@@ -176,6 +204,16 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
     return "default", tf.distribute.get_strategy()
 
 
+def _data_parallel(devices: Optional[list[str]]) -> Any:
+    """``keras.distribution.DataParallel`` over ``devices`` (default: every device of
+    every process)."""
+    import keras
+
+    if devices:
+        return keras.distribution.DataParallel(devices=list(devices))
+    return keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+
+
 @contextlib.contextmanager
 def runtime(
     precision: str = "float32",
@@ -190,10 +228,15 @@ def runtime(
         precision: ``"float32"``, ``"mixed_float16"`` (automatic loss scaling),
             ``"mixed_bfloat16"`` or ``"auto"`` (by device; see ``Runtime.reasons``).
         strategy: ``"default"``, ``"mirrored"``, ``"tpu"``, ``"auto"`` (TPU if a resolver
-            finds one, mirrored over several GPUs, else default), or a
-            ``tf.distribute.Strategy``.
+            finds one, mirrored over several GPUs, else default), ``"data_parallel"``
+            (``keras.distribution.DataParallel`` over this process's devices; JAX backend),
+            ``"multi_worker"`` (data parallel across processes, JAX backend; see
+            :mod:`lecun_zoo.distributed` and ``lecun-zoo launch``), or a
+            ``tf.distribute.Strategy``. On the JAX backend keep ``fit`` inside the block:
+            ``keras.distribution`` shards each batch only while it is active.
         seed: seeds Python, NumPy and the backend (``keras.utils.set_random_seed``).
-        devices: device names for ``"mirrored"`` (e.g. ``["/cpu:0", "/cpu:1"]``).
+        devices: device names for ``"mirrored"`` (e.g. ``["/cpu:0", "/cpu:1"]``) or
+            ``"data_parallel"`` (e.g. ``["cpu:0", "cpu:1"]``).
 
     Yields:
         a :class:`Runtime` describing what was picked.
@@ -209,6 +252,11 @@ def runtime(
         keras.utils.set_random_seed(int(seed))
     keras.mixed_precision.set_global_policy(chosen)
     rt = Runtime(chosen, strategy_name, strat, seed, reasons)
+    if strategy_name == "multi_worker":
+        from lecun_zoo.distributed import join
+
+        group = join()
+        rt.process_id, rt.num_processes = group.process_id, group.num_processes
     try:
         if strat is not None:
             with strat.scope():

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
+import warnings
 import sys
 import time
 from typing import Any, Optional, Sequence
@@ -106,6 +109,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     splits = _splits(source)
     # what the family's config implies (e.g. a stateful model's batch size) wins over defaults
     load_kwargs = {"batch_size": args.batch_size, "data_dir": args.data_dir, "seed": args.seed, **options}
+    if args.strategy == "multi_worker":  # every worker must see the same number of equal batches
+        load_kwargs["drop_remainder"] = True
+        # Keras cannot know a sharded dataset's length in the first epoch and warns that it "ran out"
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
     loaded, info = zdata.load(data_name, split=splits, with_info=True, **load_kwargs)
     parts = dict(zip(splits, loaded))
     adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
@@ -119,17 +126,36 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"lecun-zoo: training {fam.name} (preset {args.preset or fam.default_preset}) on {data_name}; {rt.describe()}")
         model = fam.build(config)
         fam.compile(model, config)
-    callbacks = [keras.callbacks.CSVLogger(os.path.join(out, "log.csv"))]
+    if not rt.is_chief:  # every worker runs the same code (collectives); only the chief's files stay
+        out = os.path.join(out, f".worker-{rt.process_id}")
+        os.makedirs(out, exist_ok=True)
+        args.verbose = 0
+    # keras.distribution (JAX) shards each batch only while its scope is active
+    in_distribution = contextlib.ExitStack()
+    if rt.strategy is not None and not hasattr(rt.strategy, "num_replicas_in_sync"):
+        in_distribution.enter_context(rt.strategy.scope())
+    from lecun_zoo.checkpointing import Resumable
+
+    # checkpoints of every fit call (stages too) in <out>/checkpoints; the same command resumes
+    fingerprint = {"family": fam.name, "preset": args.preset or fam.default_preset, "data": data_name,
+                   "config": config.to_dict(), "epochs": args.epochs, "seed": args.seed,
+                   "batch_size": args.batch_size, "precision": args.precision, "strategy": args.strategy}
+    run = Resumable(os.path.join(out, "checkpoints"), fingerprint, data=parts["train"],
+                    resume=not getattr(args, "no_resume", False))
     t0 = time.time()
-    history = fam.train(model, config, parts["train"], validation_data=parts.get("validation"),
-                        epochs=args.epochs, callbacks=callbacks, verbose=args.verbose)
+    with run:
+        callbacks = [keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=run.resumed_from is not None)]
+        history = fam.train(model, config, parts["train"], validation_data=parts.get("validation"),
+                            epochs=args.epochs, callbacks=callbacks, verbose=args.verbose)
     train_s = time.time() - t0
     results = {}
     if "test" in parts:
         results = model.evaluate(parts["test"], verbose=0, return_dict=True)
         shown = ", ".join(f"test {k}: {v:.4f}" for k, v in results.items())
         print(f"lecun-zoo: {shown}")
+    in_distribution.close()
     model_path = lecun_zoo.save(model, os.path.join(out, "model.keras"))
+    run.finish()  # the checkpoints go only once model.keras is safely written
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     # staged training (e.g. greedy pretraining) keeps each stage's history in history.stages
     stages = _jsonable(getattr(history, "stages", None) or [])
@@ -141,6 +167,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     curve = learning_curve(hist, os.path.join(out, "learning_curve.png"), title=f"{fam.name} on {data_name}")
     print(f"lecun-zoo: model saved to {model_path}")
     print(f"lecun-zoo: history saved to {os.path.join(out, 'history.json')}")
+    if not rt.is_chief:
+        if not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
+            shutil.rmtree(out, ignore_errors=True)
+        return 0
     print(f"lecun-zoo: learning curve saved to {curve}")
     return 0
 
@@ -192,6 +222,12 @@ def cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_launch(args: argparse.Namespace) -> int:
+    from lecun_zoo.launch import launch
+
+    return launch(args.command, workers=args.workers, backend=args.backend, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lecun-zoo", description="The Deep learning (Nature 2015) model zoo on Keras 3.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -223,12 +259,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--preset", default=None)
     s.add_argument("--epochs", type=int, default=10)
     s.add_argument("--precision", default="float32", help="float32 | mixed_float16 | mixed_bfloat16 | auto")
-    s.add_argument("--strategy", default="default", help="default | mirrored | tpu | auto")
+    s.add_argument("--strategy", default="default",
+                   help="default | mirrored | tpu | auto | data_parallel (JAX) | multi_worker (JAX; see launch)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="config override (repeatable)")
     s.add_argument("--out", default=None, help="output folder (default runs/NAME-DATA)")
+    s.add_argument("--no-resume", action="store_true",
+                   help="start over, deleting OUT/checkpoints (default: resume from them)")
     common(s)
     s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("launch", help="run `train` in N worker processes on this host (multi_worker, JAX)",
+                       description="Start N workers on 127.0.0.1, each running `lecun-zoo COMMAND "
+                                   "--strategy multi_worker` with KERAS_BACKEND=jax; stream their logs; "
+                                   "stop all if one fails; exit with the chief's status.")
+    s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--backend", default="jax", help="KERAS_BACKEND of the workers (default jax)")
+    s.add_argument("--port", type=int, default=None, help="coordinator port (default: a free one)")
+    s.add_argument("command", nargs=argparse.REMAINDER, help="-- train NAME [train options]")
+    s.set_defaults(func=cmd_launch)
 
     s = sub.add_parser("evaluate", help="evaluate a saved .keras model on a dataset")
     s.add_argument("model")
@@ -264,11 +313,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from lecun_zoo.data.base import DataFormatError, DataNotFoundError
     from lecun_zoo.registry import PluginError, UnknownFamilyError
     from lecun_zoo.runtime import RuntimeConfigError
+    from lecun_zoo.checkpointing import NonFiniteLossError
 
     try:
         return int(args.func(args) or 0)
     except (ConfigError, UnknownFamilyError, PluginError, DataFormatError, DataNotFoundError,
-            RuntimeConfigError, FileNotFoundError, KeyError, ValueError) as e:
+            RuntimeConfigError, NonFiniteLossError, FileNotFoundError, KeyError, ValueError) as e:
         if os.environ.get("LECUN_ZOO_DEBUG"):
             raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e

@@ -17,7 +17,7 @@ from typing import Any, Optional, Sequence, Union
 from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
 
 __all__ = [
-    "load", "arrays", "info", "names", "get_source", "register_dataset",
+    "load", "arrays", "info", "names", "pass_counter", "get_source", "register_dataset",
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "UnknownDatasetError",
 ]
 
@@ -120,6 +120,40 @@ def arrays(
     return out[wanted[0]] if single else tuple(out[s] for s in wanted)
 
 
+def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
+    """``ds`` shuffled anew on every pass, pass ``k`` with the seed ``(seed, k)``.
+
+    ``k`` is a ``tf.Variable`` (the pass counter) that a pass increments when its first
+    element is read, so the order of every epoch is a function of the seed and the
+    epoch's number, not of how many iterators this process made: a resumed run sets the
+    counter back (``pass_counter``) and replays the same orders (``lecun_zoo.checkpointing``).
+    """
+    import tensorflow as tf
+
+    with tf.device("/cpu:0"):
+        counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_pass_counter")
+    n = int(ds.cardinality())
+    base, s = ds, int(seed)
+
+    def one_pass(k):
+        # the order depends on (seed, k) only, not on whether tf.random.set_seed ran before load()
+        tf.compat.v1.get_default_graph().seed = None
+        return base.shuffle(buffer, seed=tf.constant(s, tf.int64) * 1_000_003 + k, reshuffle_each_iteration=False)
+
+    out = (tf.data.Dataset.from_tensors(tf.constant(0, tf.int64))
+           .map(lambda _: counter.assign_add(1) - 1).flat_map(one_pass))
+    if n >= 0:  # keep the number of batches known (progress bars, steps per epoch)
+        out = out.apply(tf.data.experimental.assert_cardinality(n))
+    return out, counter
+
+
+def pass_counter(ds: Any):
+    """The pass counter (a ``tf.Variable``) of a shuffled train pipeline from ``load``, or
+    None: how many passes (epochs) over it have started. Setting it picks which epoch's
+    order the next pass reads."""
+    return getattr(ds, "_zoo_pass_counter", None)
+
+
 def load(
     name: str,
     split: Union[str, Sequence[str]] = ("train", "test"),
@@ -141,7 +175,8 @@ def load(
         batch_size: examples per batch.
         data_dir: folder with the dataset's files (idx, bAbI, text...) or a
             tensorflow-datasets data_dir where the data was prepared.
-        shuffle: shuffle the train split each epoch (seeded).
+        shuffle: shuffle the train split each epoch (seeded: epoch k's order depends only
+            on ``seed`` and k, see ``pass_counter``).
         seed: seeds the shuffle, the validation carve and any generator.
         with_info: also return the :class:`DatasetInfo`.
         **options: source-specific options (e.g. ``source="idx"`` for mnist).
@@ -164,10 +199,12 @@ def load(
         unbatched = [src.tf_dataset(s, data_dir=data_dir, seed=seed, **options) for s in wanted]
     pipelines = []
     for s, ds in zip(wanted, unbatched):
+        counter = None
         if shuffle and s == "train":
-            ds = ds.shuffle(min(int(options.get("shuffle_buffer", 10_000)), 100_000), seed=seed,
-                            reshuffle_each_iteration=True)
+            ds, counter = _shuffled_per_pass(ds, min(int(options.get("shuffle_buffer", 10_000)), 100_000), seed)
         ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+        if counter is not None:
+            ds._zoo_pass_counter = counter
         pipelines.append(ds)
     result = pipelines[0] if single else tuple(pipelines)
     if with_info:

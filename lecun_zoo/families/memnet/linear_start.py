@@ -80,6 +80,15 @@ def _make_callback_class():
         def on_train_end(self, logs=None):
             set_softmax(self.model, True)  # a trained MemN2N always predicts with its softmaxes
 
+        # a resumed run (lecun_zoo.checkpointing) puts the schedule back where it was
+        def get_resume_state(self) -> dict:
+            return {"linear": self.linear, "best": self.best, "bad_epochs": self.bad_epochs,
+                    "ls_epochs": self.ls_epochs, "monitor": self.monitor}
+
+        def set_resume_state(self, state: dict) -> None:
+            self.linear, self.best, self.bad_epochs = bool(state["linear"]), float(state["best"]), int(state["bad_epochs"])
+            self.ls_epochs, self.monitor = state["ls_epochs"], state["monitor"]
+
     return PaperSchedule
 
 

@@ -47,6 +47,32 @@ def _gpus() -> list[Any]:
     return tf.config.list_physical_devices("GPU")
 
 
+def _accelerator_capabilities() -> tuple[str, list[Optional[tuple[int, int]]]]:
+    """``("gpu", [compute capability of each GPU])``, ``("tpu", [...])`` or ``("cpu", [])``,
+    asked of the active backend (TensorFlow's or JAX's device list)."""
+    import keras
+
+    if keras.backend.backend() == "jax":
+        import jax
+
+        devices = jax.devices()
+        kind = devices[0].platform if devices else "cpu"
+        if kind == "gpu":
+            caps = []
+            for d in devices:
+                try:
+                    caps.append(tuple(int(v) for v in str(d.compute_capability).split(".")[:2]))
+                except Exception:
+                    caps.append(None)
+            return "gpu", caps
+        return kind, []
+    if keras.backend.backend() == "tensorflow":
+        gpus = _gpus()
+        if gpus:
+            return "gpu", [_gpu_capability(g) for g in gpus]
+    return "cpu", []
+
+
 def _gpu_capability(gpu: Any) -> Optional[tuple[int, int]]:
     import tensorflow as tf
 
@@ -119,17 +145,16 @@ def _pick_precision(precision: str, strategy_name: str, reasons: list[str]) -> s
     if strategy_name == "tpu":
         reasons.append("precision auto -> mixed_bfloat16: TPUs compute in bfloat16")
         return "mixed_bfloat16"
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        gpus = _gpus()
-        if gpus:
-            caps = [_gpu_capability(g) for g in gpus]
-            if all(c is not None and c >= (7, 0) for c in caps):
-                reasons.append(f"precision auto -> mixed_float16: GPUs with compute capability {caps}")
-                return "mixed_float16"
-            reasons.append(f"precision auto -> float32: GPU compute capability {caps} < 7.0")
-            return "float32"
+    kind, caps = _accelerator_capabilities()
+    if kind == "tpu":
+        reasons.append("precision auto -> mixed_bfloat16: TPUs compute in bfloat16")
+        return "mixed_bfloat16"
+    if kind == "gpu":
+        if all(c is not None and c >= (7, 0) for c in caps):
+            reasons.append(f"precision auto -> mixed_float16: GPUs with compute capability {caps}")
+            return "mixed_float16"
+        reasons.append(f"precision auto -> float32: GPU compute capability {caps} < 7.0")
+        return "float32"
     if cpu_has_bf16():
         reasons.append("precision auto -> mixed_bfloat16: CPU has AVX-512 BF16/AMX")
         return "mixed_bfloat16"
@@ -166,6 +191,14 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
             reasons.append(f"strategy data_parallel over {dist.device_mesh.devices.size} device(s) "
                            f"(keras.distribution.DataParallel)")
             return "data_parallel", dist
+        if strategy == "auto":
+            import jax
+
+            if len(jax.devices()) > 1:
+                dist = _data_parallel(None)
+                reasons.append(f"strategy auto -> data_parallel over {len(jax.devices())} "
+                               f"{jax.devices()[0].platform} devices")
+                return "data_parallel", dist
         reasons.append(f"strategy default on the {backend} backend")
         return "default", None
     if strategy == "data_parallel":

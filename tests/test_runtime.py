@@ -1,3 +1,4 @@
+import sys
 import keras
 import numpy as np
 import pytest
@@ -67,3 +68,22 @@ def test_lecun_zoo_runtime_stays_the_function_after_the_module_is_imported():
 
     importlib.import_module("lecun_zoo.runtime")
     assert callable(lecun_zoo.runtime) and lecun_zoo.runtime.__name__ == "runtime"
+
+
+@pytest.mark.parametrize("kind, caps, cpu_bf16, expected", [
+    ("gpu", [(8, 0), (8, 0)], False, "mixed_float16"),
+    ("gpu", [(7, 0)], True, "mixed_float16"),
+    ("gpu", [(6, 1)], True, "float32"),
+    ("gpu", [None], False, "float32"),  # capability unknown: stay safe
+    ("tpu", [], False, "mixed_bfloat16"),
+    ("cpu", [], True, "mixed_bfloat16"),
+    ("cpu", [], False, "float32"),
+])
+def test_auto_precision_by_device(monkeypatch, kind, caps, cpu_bf16, expected):
+    rt_mod = sys.modules["lecun_zoo.runtime"]  # lecun_zoo.runtime the attribute is the function
+
+    monkeypatch.setattr(rt_mod, "_accelerator_capabilities", lambda: (kind, caps))
+    monkeypatch.setattr(rt_mod, "cpu_has_bf16", lambda: cpu_bf16)
+    reasons = []
+    assert rt_mod._pick_precision("auto", "default", reasons) == expected
+    assert reasons and reasons[-1].startswith(f"precision auto -> {expected}")

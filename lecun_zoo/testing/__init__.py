@@ -1,8 +1,11 @@
 """Test helpers shipped with the package, so plugin authors run the same checks."""
 
 from lecun_zoo.testing.conformance import (
+    CHECK_BACKENDS,
     CHECKS,
     ConformanceError,
+    NotApplicable,
+    applicable_checks,
     deterministic_weights,
     example_batch,
     run_all,
@@ -13,5 +16,5 @@ from lecun_zoo.testing.conformance import (
 
 __all__ = [
     "CHECKS", "ConformanceError", "deterministic_weights", "example_batch", "run_all",
-    "run_check", "tiny_model", "use_logical_cpus",
+    "run_check", "tiny_model", "use_logical_cpus", "NotApplicable", "CHECK_BACKENDS", "applicable_checks",
 ]

@@ -3,9 +3,9 @@
 Every check takes a family name and works on the family's ``tiny`` preset with the
 family's own ``example_batch``. Use it from pytest::
 
-    from lecun_zoo.testing import CHECKS, run_check
+    from lecun_zoo.testing import applicable_checks, run_check
 
-    @pytest.mark.parametrize("check", CHECKS)
+    @pytest.mark.parametrize("check", applicable_checks())
     def test_my_family(check, tmp_path):
         run_check("my_family", check, tmp_path=tmp_path, pins=PINS)
 
@@ -15,6 +15,13 @@ the model produced, so a new family is pinned by copying them.
 
 The ``mirrored`` check needs two logical CPUs, which must be configured before
 TensorFlow starts: call :func:`use_logical_cpus` first thing (e.g. in ``conftest.py``).
+
+Backends: every check runs on TensorFlow and JAX except ``mirrored`` (tf.distribute,
+TensorFlow only) and ``data_parallel`` (keras.distribution over two devices, JAX only;
+on CPUs set ``XLA_FLAGS=--xla_force_host_platform_device_count=2`` before JAX starts).
+:func:`applicable_checks` lists the ones for the current backend; ``run_check`` raises
+:class:`NotApplicable` for the others. To run them all in one process and get a table:
+``KERAS_BACKEND=jax python -m lecun_zoo.testing --all``.
 """
 
 from __future__ import annotations
@@ -24,18 +31,40 @@ import os
 import subprocess
 import sys
 import textwrap
-from typing import Any, Callable, Mapping, Optional
+import unittest
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
 __all__ = [
     "CHECKS", "run_check", "run_all", "use_logical_cpus", "deterministic_weights",
-    "tiny_model", "example_batch", "ConformanceError",
+    "tiny_model", "example_batch", "ConformanceError", "NotApplicable", "CHECK_BACKENDS",
+    "applicable_checks",
 ]
 
 
 class ConformanceError(AssertionError):
     """A family failed a conformance check; the message says which and why."""
+
+
+class NotApplicable(unittest.SkipTest):
+    """A check that does not apply on the current Keras backend (e.g. ``mirrored``,
+    which needs ``tf.distribute``, under ``KERAS_BACKEND=jax``). Not a pass: pytest
+    reports it as a skip with this reason; parametrize over :func:`applicable_checks`
+    to leave such checks out."""
+
+
+#: Checks that only some Keras backends can run; every other check runs on all of them.
+CHECK_BACKENDS: dict[str, tuple[str, ...]] = {"mirrored": ("tensorflow",), "data_parallel": ("jax",)}
+
+
+def applicable_checks(backend: Optional[str] = None) -> tuple[str, ...]:
+    """The checks that apply on ``backend`` (default: the current Keras backend)."""
+    if backend is None:
+        import keras
+
+        backend = keras.backend.backend()
+    return tuple(c for c in CHECKS if backend in CHECK_BACKENDS.get(c, (backend,)))
 
 
 def use_logical_cpus(n: int = 2) -> None:
@@ -268,6 +297,40 @@ def check_mirrored(name: str, **_: Any) -> None:
             raise ConformanceError(f"{name}: weights after one step differ between 2 replicas and one device")
 
 
+def check_data_parallel(name: str, **_: Any) -> None:
+    """``runtime(strategy="data_parallel")`` (keras.distribution.DataParallel) over two
+    devices gives the one-device loss, and the same weights after one step."""
+    import keras
+
+    from lecun_zoo.runtime import runtime
+
+    devices = keras.distribution.list_devices()
+    if len(devices) < 2:
+        raise ConformanceError(
+            f"{name}: the data_parallel check needs 2 devices; on CPUs start the process with "
+            f"XLA_FLAGS=--xla_force_host_platform_device_count=2 (found {len(devices)}: {devices})"
+        )
+    x, y = example_batch(name)
+    single = tiny_model(name)
+    weights = single.get_weights()
+    with runtime(strategy="data_parallel", devices=devices[:2]) as rt:
+        if rt.num_replicas != 2:
+            raise ConformanceError(f"{name}: data_parallel runtime has {rt.num_replicas} replicas, expected 2")
+        parallel = tiny_model(name)
+        parallel.set_weights(weights)
+        e2 = parallel.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
+        l2 = _fit_one_step(parallel, x, y)  # keras.distribution shards batches only inside the block
+    e1 = single.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
+    if not np.isclose(e1, e2, rtol=1e-4, atol=1e-5):
+        raise ConformanceError(f"{name}: evaluate loss {e2} on 2 devices vs {e1} on one device")
+    l1 = _fit_one_step(single, x, y)
+    if not np.isclose(l1, l2, rtol=1e-4, atol=1e-5):
+        raise ConformanceError(f"{name}: fit-step loss {l2} on 2 devices vs {l1} on one device")
+    for a, b in zip(single.get_weights(), parallel.get_weights()):
+        if not np.allclose(a, b, rtol=1e-3, atol=1e-5):
+            raise ConformanceError(f"{name}: weights after one step differ between 2 devices and one device")
+
+
 def check_search_space(name: str, **_: Any) -> None:
     import keras_tuner
 
@@ -318,6 +381,7 @@ CHECK_FUNCTIONS: dict[str, Callable[..., None]] = {
     "mixed_float16": check_mixed_float16,
     "mixed_bfloat16": check_mixed_bfloat16,
     "mirrored": check_mirrored,
+    "data_parallel": check_data_parallel,
     "search_space": check_search_space,
     "pinned": check_pinned,
 }
@@ -330,14 +394,20 @@ def run_check(name: str, check: str, **kwargs: Any) -> None:
 
     if check not in CHECK_FUNCTIONS:
         raise ValueError(f"unknown check {check!r}; expected one of {list(CHECKS)}")
+    if check not in applicable_checks():
+        raise NotApplicable(
+            f"check {check!r} needs the {' or '.join(CHECK_BACKENDS[check])} backend; "
+            f"KERAS_BACKEND is {keras.backend.backend()!r}"
+        )
     keras.utils.set_random_seed(0)
     CHECK_FUNCTIONS[check](name, **kwargs)
 
 
-def run_all(name: str, **kwargs: Any) -> dict[str, Optional[str]]:
-    """Run every check; returns ``{check: None if passed else the error message}``."""
+def run_all(name: str, checks: Optional[Sequence[str]] = None, **kwargs: Any) -> dict[str, Optional[str]]:
+    """Run ``checks`` (default: every check that applies on the current backend, see
+    :func:`applicable_checks`); returns ``{check: None if passed else the error message}``."""
     results = {}
-    for check in CHECKS:
+    for check in (applicable_checks() if checks is None else checks):
         try:
             run_check(name, check, **kwargs)
             results[check] = None

@@ -61,11 +61,14 @@ class _LayerLearner(keras.Model):
             self.layer.build((None, n))
         self.built = True
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        v0 = ops.cast(self.visible(x), "float32")
-        err = ops.sum(ops.square(v0 - ops.cast(y_pred, "float32")), axis=-1)  # [batch]
+    def _track_reconstruction(self, v0, y_pred) -> None:
+        """Update ``reconstruction_error`` from the codes ``v0`` and the reconstruction.
+        Called from ``compute_loss``, where the layers' variables are readable on every
+        backend (under JAX, ``compute_metrics`` sees only the metrics' own state)."""
+        if y_pred is None:
+            return
+        err = ops.sum(ops.square(ops.cast(v0, "float32") - ops.cast(y_pred, "float32")), axis=-1)  # [batch]
         self.reconstruction_error.update_state(err)
-        return super().compute_metrics(x, y, y_pred, sample_weight)
 
 
 class RBMLearner(_LayerLearner):
@@ -96,6 +99,7 @@ class RBMLearner(_LayerLearner):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         v0 = self.visible(x)  # [batch, n_v]
+        self._track_reconstruction(v0, y_pred)
         vk, _ = self.layer.gibbs_chain(v0, self.cd_steps, seed=self.seed_generator)
         vk = ops.stop_gradient(vk)
         gap = ops.cast(self.layer.free_energy(v0) - self.layer.free_energy(vk), "float32")  # [batch]
@@ -130,6 +134,7 @@ class AutoencoderLearner(_LayerLearner):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         target = ops.cast(self.visible(x), "float32")  # [batch, n_v], the clean input
+        self._track_reconstruction(target, y_pred)
         per_example = self.reconstruction_loss(target, ops.cast(y_pred, "float32"))  # [batch]
         if self.weight_decay:
             per_example = per_example + 0.5 * self.weight_decay * ops.sum(

@@ -62,7 +62,7 @@ class NTMConfig(Config):
     momentum: float = field(default=0.9, metadata=spec(range=(0.0, 1.0), open_upper=True, help="rmsprop / sgd momentum"))
     clipnorm: float = field(default=50.0, metadata=spec(range=(0.0, None), help="global gradient norm clip (0: none)"))
     jit_compile: bool = field(default=True, metadata=spec(help="XLA-compile the train step: 2-9x faster NTM steps on CPU "
-                                                              "(one compile per sequence length seen)"))
+                                                              "(one compile per sequence length seen); the JAX backend always compiles"))
 
     def validate(self) -> None:
         if self.learning_rate <= 0:

@@ -24,7 +24,7 @@ from typing import Optional
 
 from lecun_zoo.runtime import RuntimeConfigError
 
-__all__ = ["WorkerGroup", "worker_group", "join", "is_chief", "MultiWorkerError"]
+__all__ = ["WorkerGroup", "worker_group", "join", "MultiWorkerError"]
 
 _JOINED: Optional["WorkerGroup"] = None
 
@@ -81,13 +81,6 @@ def worker_group(env: Optional[dict] = None) -> WorkerGroup:
         raise MultiWorkerError(f"multi_worker: process_id={group.process_id} ({group.source}); expected "
                                f"0..{group.num_processes - 1}")
     return group
-
-
-def is_chief() -> bool:
-    """True in a single process, and in process 0 of a multi-process group."""
-    if _JOINED is not None:
-        return _JOINED.is_chief
-    return worker_group().is_chief if "KERAS_DISTRIBUTION_PROCESS_ID" in os.environ else True
 
 
 def join() -> WorkerGroup:

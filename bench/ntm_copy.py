@@ -36,6 +36,8 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="config override")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/ntm_copy")
+    p.add_argument("--heatmaps", type=int, default=0, metavar="LENGTH",
+                   help="also save each NTM's read/write weightings on one sequence of this length as PNG")
     args = p.parse_args()
 
     import keras
@@ -69,6 +71,12 @@ def main() -> None:
         model.jit_compile = False  # one trace per length, not one XLA compile per length
         t1 = time.time()
         by_length = bit_errors_by_length(model, args.eval_lengths, batch_size=args.eval_batch, seed=args.seed + 1)
+        if args.heatmaps and extra.get("model_type") != "lstm":
+            from lecun_zoo.data import algorithmic
+            from lecun_zoo.families.ntm.trace import memory_trace, plot_memory_trace
+
+            x, _ = algorithmic.make_batch(config.task, 1, args.heatmaps, args.seed + 1, **FAMILY.data_options(config))
+            plot_memory_trace(memory_trace(model, x), args.out, prefix=name.replace("/", "_"))
         results[name] = {"curve": hist.history["bit_errors"], "by_length": by_length, "train_seconds": train_s,
                          "eval_seconds": time.time() - t1, "params": model.count_params(),
                          "config": config.to_dict()}

@@ -40,7 +40,7 @@ stored in the model's config, so a saved model can read plain English later.
 """
 
 config = FAMILY.make_config("babi_single", optimizer="adam", loss_reduction="mean", learning_rate=0.01,
-                            ls_learning_rate=0.01, anneal_every=15, unknown_word_noise=0.25)
+                            ls_learning_rate=0.01, ls_epochs=0, anneal_every=15, unknown_word_noise=0.25)
 if args.data_dir:
     name, options = "babi", dict(task=args.task, size="1k")
 else:

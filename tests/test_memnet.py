@@ -57,6 +57,43 @@ def test_position_weights_use_each_sentences_own_length():
     assert np.all(w[0, 3:] == 0) and np.all(w[1, 2:] == 0)  # padding contributes nothing
 
 
+def test_position_weights_with_the_padded_length_as_in_the_authors_code():
+    # facebook/MemNN build_model.m: J is the longest sentence (the padded length), the same
+    # for every sentence, so a word's weights depend on its position only. L = 3, d = 2:
+    # j = 1 -> (4/3, 2/3), j = 2 -> (1, 1), whatever the sentence's own length.
+    ids = np.array([[5, 6, 0], [4, 0, 0]], dtype="int32")
+    w = keras.ops.convert_to_numpy(position_weights(ids, 2, padded_length=True))  # [2, 3, 2]
+    np.testing.assert_allclose(w[0], [[4 / 3, 2 / 3], [1.0, 1.0], [0.0, 0.0]], rtol=1e-6)
+    np.testing.assert_allclose(w[1], [[4 / 3, 2 / 3], [0.0, 0.0], [0.0, 0.0]], rtol=1e-6)
+    own = keras.ops.convert_to_numpy(position_weights(ids, 2))  # J = 2 for row 0: j = 1 -> (1.25, 0.75)
+    np.testing.assert_allclose(own[0, 0], [1.25, 0.75], rtol=1e-6)
+    model, cfg = tiny(pe_length="padded")
+    assert all(l.pe_padded_length for l in model.layers if isinstance(l, SentenceEmbedding))
+
+
+def test_gradient_clip_bounds_the_whole_embedding_matrix_not_each_lookup():
+    # The paper (and facebook/MemNN nn/Weight.m) rescales a matrix's gradient to norm 40 when
+    # it is larger. One word looked up 3 times, another once, sum of the 2-d outputs (bag of
+    # words): dL/dE has rows (3, 3) and (1, 1), norm sqrt(20). With clip 1 and learning rate 1
+    # one SGD step moves E by exactly norm 1. A per-lookup clip (rows (1, 1) x 4, norm
+    # sqrt(8)) moved it by sqrt(20 / 8) = 1.58 before the fix.
+    layer = SentenceEmbedding(4, 2, memory_size=0, position_encoding=False)
+    ids = np.array([[2, 2, 2, 3]], dtype="int32")
+    layer(ids)
+    before = keras.ops.convert_to_numpy(layer.embeddings).copy()
+    opt = keras.optimizers.SGD(1.0, clipnorm=1.0)
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = keras.ops.sum(layer(ids))
+    grads = tape.gradient(loss, layer.trainable_weights)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(grads[0]), [[0, 0], [0, 0], [3, 3], [1, 1]])
+    opt.apply_gradients(zip(grads, layer.trainable_weights))
+    step = keras.ops.convert_to_numpy(layer.embeddings) - before
+    np.testing.assert_allclose(np.linalg.norm(step), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(step[2] / step[3], [3.0, 3.0], rtol=1e-5)  # direction kept
+
+
 def _embedding(pe: bool, memory_size: int = 2):
     layer = SentenceEmbedding(4, 2, memory_size=memory_size, position_encoding=pe)
     layer.build(None)
@@ -233,6 +270,22 @@ def test_linear_start_switches_softmax_back_on(tmp_path):
     assert hist.history["learning_rate"][2:] == pytest.approx([0.01, 0.01])
     assert gates[0] == 0.0 and gates[-1] == 1.0  # softmax off, then back on
     assert float(hop_layers(model)[1].softmax_gate.numpy()) == 1.0
+
+
+def test_fixed_linear_start_then_annealing_counts_from_its_end():
+    # The authors' code (train_linear_start.m): 20 epochs without softmax whatever the
+    # validation loss does, then the whole annealed schedule from its first epoch.
+    model, _ = tiny()
+    cfg = FAMILY.make_config("tiny", linear_start=True, ls_epochs=2, ls_patience=1, ls_learning_rate=0.002,
+                             anneal_every=2, learning_rate=0.01)
+    FAMILY.compile(model, cfg)
+    x, y = FAMILY.example_batch(cfg, 16)
+    hist = FAMILY.train(model, cfg, __import__("tensorflow").data.Dataset.from_tensor_slices((x, y)).batch(8),
+                        epochs=6, verbose=0)
+    assert hist.linear_start_epochs == 2
+    assert hist.history["linear_start"] == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert hist.history["learning_rate"] == pytest.approx([0.002, 0.002, 0.01, 0.01, 0.005, 0.005])
+    assert float(hop_layers(model)[0].softmax_gate.numpy()) == 1.0
 
 
 # ------------------------------------------------------------------ answer()

@@ -25,6 +25,7 @@ class MemNetConfig(Config):
     hops: int = field(default=3, metadata=spec(range=(1, 20), help="K memory hops"))
     weight_tying: str = field(default="adjacent", metadata=spec(choices=("adjacent", "layerwise"), help="adjacent: A(k+1)=C(k), B=A(1), W=C(K)^T; layerwise: one A, one C, u(k+1) = H u(k) + o(k)"))
     sentence_encoding: str = field(default="pe", metadata=spec(choices=("pe", "bow"), help="position encoding or bag of words"))
+    pe_length: str = field(default="sentence", metadata=spec(choices=("sentence", "padded"), help="J of the position encoding: each sentence's own word count (paper text) or the padded length sentence_len for every sentence and question (authors' code)"))
     temporal_encoding: bool = field(default=True, metadata=spec(help="add T_A(i) / T_C(i) to memory slot i (i sentences ago)"))
     random_noise: float = field(default=0.1, metadata=spec(range=(0.0, 1.0), open_upper=True, help="RN: chance of an empty memory inserted before each slot, in training"))
     unknown_word_noise: float = field(default=0.0, metadata=spec(range=(0.0, 1.0), help="not in the paper: chance per training example that one question word becomes <unk> in question and story, so new names can be asked about"))
@@ -32,6 +33,7 @@ class MemNetConfig(Config):
     ls_learning_rate: float = field(default=0.005, metadata=spec(range=(0.0, 10.0), help="learning rate during linear start"))
     ls_patience: int = field(default=2, metadata=spec(range=(1, 1000), help="epochs without a better validation loss that end linear start"))
     ls_max_epochs: int = field(default=30, metadata=spec(range=(1, 10000), help="linear start ends after this many epochs at most"))
+    ls_epochs: int = field(default=0, metadata=spec(range=(0, 10000), help="linear start runs exactly this many epochs (authors' code: 20); 0: until validation loss stops falling (paper text; ls_patience, ls_max_epochs). Annealing counts epochs from the end of linear start"))
     optimizer: str = field(default="sgd", metadata=spec(choices=("sgd", "adam")))
     learning_rate: float = field(default=0.01, metadata=spec(range=(0.0, 10.0)))
     anneal_every: int = field(default=25, metadata=spec(range=(0, 10000), help="halve the learning rate every N epochs (0: never)"))
@@ -62,18 +64,24 @@ class MemNetConfig(Config):
 
 PRESETS = {
     # Sukhbaatar et al. 2015, Sec. 4.2 / 4.4, one model per task: d = 20, K = 3, adjacent
-    # tying, PE, TE, LS, RN (10 % empty memories), memory = last 50 sentences, SGD
-    # lr 0.01 halved every 25 epochs (100 epochs), batch 32, summed loss, clip 40, N(0, 0.1).
+    # tying, PE, TE, LS, RN (10 % empty memories), memory = last 50 sentences, SGD, batch 32,
+    # summed loss, clip 40, N(0, 0.1); the schedule of the authors' code (facebook/MemNN,
+    # MemN2N-babi-matlab config_babi.m / train_linear_start.m): 20 epochs of LS at 0.005, then
+    # 100 epochs at 0.005 halved every 25 (their config overwrites the 0.01 of the paper's
+    # text when LS is on), J of the PE = the padded sentence length. Train 120 epochs.
     "babi_single": dict(
         embedding_dim=20, hops=3, memory_size=50, weight_tying="adjacent", sentence_encoding="pe",
-        temporal_encoding=True, random_noise=0.1, linear_start=True, optimizer="sgd", learning_rate=0.01,
-        ls_learning_rate=0.005, anneal_every=25, max_grad_norm=40.0, loss_reduction="sum", task="",
+        pe_length="padded", temporal_encoding=True, random_noise=0.1, linear_start=True, ls_epochs=20,
+        optimizer="sgd", learning_rate=0.005, ls_learning_rate=0.005, anneal_every=25, max_grad_norm=40.0,
+        loss_reduction="sum", task="",
     ),
-    # Joint training on all 20 tasks with one vocabulary: d = 50, 60 epochs, lr halved every 15.
+    # Joint training on all 20 tasks with one vocabulary: d = 50; authors' code
+    # (config_babi_joint.m): 30 epochs of LS at 0.005, then 60 at 0.005 halved every 15. Train 90.
     "babi_joint": dict(
         embedding_dim=50, hops=3, memory_size=50, weight_tying="adjacent", sentence_encoding="pe",
-        temporal_encoding=True, random_noise=0.1, linear_start=True, optimizer="sgd", learning_rate=0.01,
-        ls_learning_rate=0.005, anneal_every=15, max_grad_norm=40.0, loss_reduction="sum", task="all",
+        pe_length="padded", temporal_encoding=True, random_noise=0.1, linear_start=True, ls_epochs=30,
+        optimizer="sgd", learning_rate=0.005, ls_learning_rate=0.005, anneal_every=15, max_grad_norm=40.0,
+        loss_reduction="sum", task="all",
     ),
     # Small and deterministic in training (no random noise, no linear start): tests and CI.
     "tiny": dict(

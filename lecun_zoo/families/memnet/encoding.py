@@ -38,18 +38,23 @@ def position_encoding(num_words: int, dim: int) -> np.ndarray:
     return (1.0 + 4.0 * (k - (dim + 1) / 2.0) * (j - (num_words + 1) / 2.0) / (dim * num_words)).astype("float32")
 
 
-def position_weights(ids, dim: int):
+def position_weights(ids, dim: int, padded_length: bool = False):
     """Position encoding weights for left-aligned, zero-padded word ids.
 
     Args:
         ids: int ``[..., L]``; 0 pads.
+        padded_length: ``J = L`` for every sentence (the authors' code, where ``J`` is the
+            longest sentence of the data), instead of each sentence's own word count (the
+            paper's text).
     Returns:
-        float32 ``[..., L, dim]``: ``l_kj`` with ``J`` = the words of each sentence,
-        0 at padded positions.
+        float32 ``[..., L, dim]``: ``l_kj``, 0 at padded positions.
     """
     present = ops.cast(ops.not_equal(ids, 0), "float32")  # [..., L]
-    num_words = ops.maximum(ops.sum(present, axis=-1, keepdims=True), 1.0)  # [..., 1]: J
     length = ops.shape(ids)[-1]
+    if padded_length:
+        num_words = ops.cast(length, "float32")  # J = L: a word's weights depend on its position only
+    else:
+        num_words = ops.maximum(ops.sum(present, axis=-1, keepdims=True), 1.0)  # [..., 1]: J
     j = ops.cast(ops.arange(1, length + 1), "float32")  # [L]
     k = ops.cast(ops.arange(1, dim + 1), "float32") - (dim + 1) / 2.0  # [d]: k - (d + 1) / 2
     jc = (j - (num_words + 1.0) / 2.0) / (float(dim) * num_words)  # [..., L]: (j - (J + 1) / 2) / (d J)
@@ -69,6 +74,8 @@ class SentenceEmbedding(keras.layers.Layer):
         memory_size: M slots with a temporal vector each (0: no temporal encoding).
         position_encoding: weight words by ``l_j`` (else a bag of words).
         init_stddev: embeddings and temporal vectors start ~ N(0, init_stddev).
+        pe_padded_length: position encoding with ``J`` = the padded length (see
+            :func:`position_weights`).
 
     Call:
         ``ids`` int ``[batch, M, L]`` (a memory; temporal vectors added) -> ``[batch, M, d]``;
@@ -77,13 +84,14 @@ class SentenceEmbedding(keras.layers.Layer):
     """
 
     def __init__(self, vocab_size: int, dim: int, memory_size: int = 0, position_encoding: bool = True,
-                 init_stddev: float = 0.1, **kwargs):
+                 init_stddev: float = 0.1, pe_padded_length: bool = False, **kwargs):
         super().__init__(**kwargs)
         if vocab_size < 2 or dim < 1 or memory_size < 0:
             raise ValueError(f"SentenceEmbedding got vocab_size={vocab_size}, dim={dim}, memory_size={memory_size}; "
                              f"expected vocab_size >= 2, dim >= 1, memory_size >= 0")
         self.vocab_size, self.dim, self.memory_size = int(vocab_size), int(dim), int(memory_size)
         self.position_encoding, self.init_stddev = bool(position_encoding), float(init_stddev)
+        self.pe_padded_length = bool(pe_padded_length)
 
     def build(self, input_shape):
         init = keras.initializers.RandomNormal(stddev=self.init_stddev)
@@ -96,9 +104,16 @@ class SentenceEmbedding(keras.layers.Layer):
         if reverse:  # [batch, d] -> [batch, V]
             return ops.matmul(inputs, ops.transpose(ops.cast(self.embeddings, self.compute_dtype)))
         ids = ops.cast(inputs, "int32")
-        words = ops.take(self.embeddings, ids, axis=0)  # [..., L, d]
+        # ``* 1`` makes the table's gradient a dense [V, d] matrix: a plain lookup gives
+        # TensorFlow ``IndexedSlices`` with one row per *occurrence* of a word, and Keras'
+        # ``clipnorm`` then measures the norm of those rows before they are summed. A word
+        # used n times in a batch ("is", "the") escapes the clip by up to sqrt(n), so the
+        # paper's "gradient of norm > 40 rescaled to 40" per matrix did not hold and linear
+        # start blew up (summed loss ~5000 per batch on bAbI task 16).
+        table = ops.multiply(self.embeddings, ops.ones((), dtype=self.embeddings.dtype))  # [V, d]
+        words = ops.take(table, ids, axis=0)  # [..., L, d]
         if self.position_encoding:
-            weights = position_weights(ids, self.dim)  # [..., L, d]
+            weights = position_weights(ids, self.dim, self.pe_padded_length)  # [..., L, d]
         else:
             weights = ops.cast(ops.not_equal(ids, 0), "float32")[..., None]  # [..., L, 1]
         sentences = ops.sum(ops.cast(words, self.compute_dtype) * ops.cast(weights, self.compute_dtype), axis=-2)
@@ -113,4 +128,4 @@ class SentenceEmbedding(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "dim": self.dim,
                 "memory_size": self.memory_size, "position_encoding": self.position_encoding,
-                "init_stddev": self.init_stddev}
+                "init_stddev": self.init_stddev, "pe_padded_length": self.pe_padded_length}

@@ -1,9 +1,10 @@
 """Staged training of a memory network (Sukhbaatar et al. 2015, Sec. 4.2):
 
 - linear start (LS): train with the softmax of every hop removed (``p = u^T m``) and a
-  smaller learning rate until the validation loss stops falling, then put the softmaxes
-  back and train on;
-- learning rate annealing: ``learning_rate * anneal_factor ** (epoch // anneal_every)``.
+  smaller learning rate until the validation loss stops falling (the paper's text) or for
+  a fixed ``ls_epochs`` (the authors' code: 20), then put the softmaxes back and train on;
+- learning rate annealing: ``learning_rate * anneal_factor ** (e // anneal_every)``, ``e``
+  counting the epochs after linear start (the authors' code runs its full schedule after it).
 
 Both run inside one ``model.fit`` as a callback, so user callbacks and the returned
 ``History`` see one continuous run.
@@ -37,17 +38,21 @@ def _make_callback_class():
             super().__init__()
             self.config, self.verbose = config, verbose
             self.linear = bool(config.linear_start) and epochs >= 2
-            # leave at least half of the epochs for training with the softmaxes
-            self.ls_max = min(config.ls_max_epochs, max(1, epochs // 2))
+            # a fixed number of epochs (the authors' code) or until the validation loss stops
+            # falling; either way at least half of the epochs are left for the softmaxes
+            self.ls_max = min(config.ls_epochs or config.ls_max_epochs, max(1, epochs // 2))
             self.best, self.bad_epochs, self.ls_epochs = float("inf"), 0, None
             self.monitor = None
 
         def _lr(self, epoch: int) -> float:
+            """During linear start ``ls_learning_rate``; after it ``learning_rate`` halved
+            (``anneal_factor``) every ``anneal_every`` epochs counted from the end of linear
+            start, as the authors' code restarts its schedule."""
             c = self.config
             if self.linear:
                 return c.ls_learning_rate
             if c.anneal_every:
-                return c.learning_rate * c.anneal_factor ** (epoch // c.anneal_every)
+                return c.learning_rate * c.anneal_factor ** ((epoch - (self.ls_epochs or 0)) // c.anneal_every)
             return c.learning_rate
 
         def on_train_begin(self, logs=None):
@@ -70,7 +75,8 @@ def _make_callback_class():
                 self.best, self.bad_epochs = value, 0
             else:
                 self.bad_epochs += 1
-            if self.bad_epochs >= self.config.ls_patience or epoch + 1 >= self.ls_max:
+            patience_over = not self.config.ls_epochs and self.bad_epochs >= self.config.ls_patience
+            if patience_over or epoch + 1 >= self.ls_max:
                 self.linear, self.ls_epochs = False, epoch + 1
                 set_softmax(self.model, True)
                 if self.verbose:

@@ -61,7 +61,7 @@ class MemN2N(ZooModel):
         def embedding(name, temporal=True):
             return SentenceEmbedding(c.vocab_size, c.embedding_dim, memory_size=slots if temporal else 0,
                                      position_encoding=c.sentence_encoding == "pe", init_stddev=c.init_stddev,
-                                     name=name)
+                                     pe_padded_length=c.pe_length == "padded", name=name)
 
         if c.weight_tying == "adjacent":
             tables = [embedding(f"embedding_{k}") for k in range(c.hops + 1)]  # E(k) = C(k) = A(k+1)

@@ -266,10 +266,36 @@ def check_mixed_bfloat16(name: str, **_: Any) -> None:
     _check_precision(name, "mixed_bfloat16")
 
 
-def check_mirrored(name: str, **_: Any) -> None:
-    import tensorflow as tf
-
+def _same_as_one_device(name: str, strategy: str, devices: list) -> None:
+    """Under ``runtime(strategy=..., devices=<2 devices>)`` the tiny model gives the
+    one-device evaluate loss, fit-step loss and weights after that step."""
     from lecun_zoo.runtime import runtime
+
+    x, y = example_batch(name)
+    single = tiny_model(name)
+    weights = single.get_weights()
+    with runtime(strategy=strategy, devices=devices) as rt:
+        if rt.num_replicas != 2:
+            raise ConformanceError(f"{name}: {strategy} runtime has {rt.num_replicas} replicas, expected 2")
+        replicated = tiny_model(name)
+        replicated.set_weights(weights)
+        e2 = replicated.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
+        l2 = _fit_one_step(replicated, x, y)  # keras.distribution shards batches only inside the block
+    e1 = single.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
+    if not np.isclose(e1, e2, rtol=1e-4, atol=1e-5):
+        raise ConformanceError(f"{name}: evaluate loss {e2} on 2 replicas ({strategy}) vs {e1} on one device")
+    l1 = _fit_one_step(single, x, y)
+    if not np.isclose(l1, l2, rtol=1e-4, atol=1e-5):
+        raise ConformanceError(f"{name}: fit-step loss {l2} on 2 replicas ({strategy}) vs {l1} on one device")
+    for a, b in zip(single.get_weights(), replicated.get_weights()):
+        if not np.allclose(a, b, rtol=1e-3, atol=1e-5):
+            raise ConformanceError(f"{name}: weights after one step differ between 2 replicas ({strategy}) "
+                                   f"and one device")
+
+
+def check_mirrored(name: str, **_: Any) -> None:
+    """``tf.distribute.MirroredStrategy`` over two logical CPUs matches one device."""
+    import tensorflow as tf
 
     cpus = tf.config.list_logical_devices("CPU")
     if len(cpus) < 2:
@@ -277,32 +303,13 @@ def check_mirrored(name: str, **_: Any) -> None:
             f"{name}: the mirrored check needs 2 logical CPUs; call lecun_zoo.testing.use_logical_cpus(2) "
             f"before TensorFlow starts (found {len(cpus)})"
         )
-    x, y = example_batch(name)
-    single = tiny_model(name)
-    weights = single.get_weights()
-    with runtime(strategy="mirrored", devices=[c.name for c in cpus[:2]]) as rt:
-        mirrored = tiny_model(name)
-        mirrored.set_weights(weights)
-    if rt.num_replicas != 2:
-        raise ConformanceError(f"{name}: mirrored strategy has {rt.num_replicas} replicas, expected 2")
-    e1 = single.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
-    e2 = mirrored.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
-    if not np.isclose(e1, e2, rtol=1e-4, atol=1e-5):
-        raise ConformanceError(f"{name}: evaluate loss {e2} on 2 replicas vs {e1} on one device")
-    l1, l2 = _fit_one_step(single, x, y), _fit_one_step(mirrored, x, y)
-    if not np.isclose(l1, l2, rtol=1e-4, atol=1e-5):
-        raise ConformanceError(f"{name}: fit-step loss {l2} on 2 replicas vs {l1} on one device")
-    for a, b in zip(single.get_weights(), mirrored.get_weights()):
-        if not np.allclose(a, b, rtol=1e-3, atol=1e-5):
-            raise ConformanceError(f"{name}: weights after one step differ between 2 replicas and one device")
+    _same_as_one_device(name, "mirrored", [c.name for c in cpus[:2]])
 
 
 def check_data_parallel(name: str, **_: Any) -> None:
     """``runtime(strategy="data_parallel")`` (keras.distribution.DataParallel) over two
-    devices gives the one-device loss, and the same weights after one step."""
+    devices matches one device."""
     import keras
-
-    from lecun_zoo.runtime import runtime
 
     devices = keras.distribution.list_devices()
     if len(devices) < 2:
@@ -310,25 +317,7 @@ def check_data_parallel(name: str, **_: Any) -> None:
             f"{name}: the data_parallel check needs 2 devices; on CPUs start the process with "
             f"XLA_FLAGS=--xla_force_host_platform_device_count=2 (found {len(devices)}: {devices})"
         )
-    x, y = example_batch(name)
-    single = tiny_model(name)
-    weights = single.get_weights()
-    with runtime(strategy="data_parallel", devices=devices[:2]) as rt:
-        if rt.num_replicas != 2:
-            raise ConformanceError(f"{name}: data_parallel runtime has {rt.num_replicas} replicas, expected 2")
-        parallel = tiny_model(name)
-        parallel.set_weights(weights)
-        e2 = parallel.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
-        l2 = _fit_one_step(parallel, x, y)  # keras.distribution shards batches only inside the block
-    e1 = single.evaluate(x, y, verbose=0, return_dict=True, batch_size=len(y))["loss"]
-    if not np.isclose(e1, e2, rtol=1e-4, atol=1e-5):
-        raise ConformanceError(f"{name}: evaluate loss {e2} on 2 devices vs {e1} on one device")
-    l1 = _fit_one_step(single, x, y)
-    if not np.isclose(l1, l2, rtol=1e-4, atol=1e-5):
-        raise ConformanceError(f"{name}: fit-step loss {l2} on 2 devices vs {l1} on one device")
-    for a, b in zip(single.get_weights(), parallel.get_weights()):
-        if not np.allclose(a, b, rtol=1e-3, atol=1e-5):
-            raise ConformanceError(f"{name}: weights after one step differ between 2 devices and one device")
+    _same_as_one_device(name, "data_parallel", devices[:2])
 
 
 def check_search_space(name: str, **_: Any) -> None:

@@ -7,9 +7,9 @@ import contextlib
 import json
 import os
 import shutil
-import warnings
 import sys
 import time
+import warnings
 from typing import Any, Optional, Sequence
 
 __all__ = ["main"]

@@ -3,8 +3,11 @@ an attention encoder-decoder (the public reference, bentrevett/pytorch-seq2seq n
 1-3 trained on a GPU: 13.8 / 20.6 / 28.3).
 
 CPU-sized: word level, lower-cased, words seen fewer than --min-count times -> <unk>,
-a wall-clock budget per model. BLEU is corpus BLEU-4 (lecun_zoo.metrics.bleu) on our
-tokenisation (words and punctuation, lower-cased) against the single reference.
+a wall-clock budget per model. Two BLEU figures per decode: sacrebleu's corpus BLEU
+(13a tokenisation, lower-cased, against the raw reference; its signature is printed) and
+lecun_zoo.metrics.bleu on our own tokens. With --out DIR every model's test outputs (source
+length, reference, greedy and beam hypotheses) go to DIR/<model>.json, which
+bench/seq2seq_bleu_by_length.py turns into the BLEU-by-source-length plot.
 
     python bench/seq2seq_multi30k.py --data-dir ../shared/data/multi30k/raw --models lstm,gru,attention \
         --minutes 3 --epochs 10
@@ -13,12 +16,16 @@ tokenisation (words and punctuation, lower-cased) against the single reference.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
 
 
 MODELS = {
     # Sutskever-style: 2 stacked LSTMs, reversed source, no attention
     "lstm": dict(cell="lstm", num_layers=2, attention="none", reverse_source=True),
+    # the same without reversing the source (Sutskever et al.'s ablation)
+    "lstm_forward": dict(cell="lstm", num_layers=2, attention="none", reverse_source=False),
     # the same with GRUs (Cho et al. 2014 units)
     "gru": dict(cell="gru", num_layers=2, attention="none", reverse_source=True),
     # one LSTM layer + additive (Bahdanau) attention
@@ -42,6 +49,7 @@ def main(argv=None) -> list[dict]:
     ap.add_argument("--beam-width", type=int, default=4, help="also decode with this beam (1: greedy only)")
     ap.add_argument("--beam-models", default="lstm,gru,attention", help="the models also decoded with the beam")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=None, help="write each model's test outputs to OUT/<model>.json")
     args = ap.parse_args(argv)
 
     import keras
@@ -52,6 +60,11 @@ def main(argv=None) -> list[dict]:
     from lecun_zoo.data.parallel_vocab import tokenize
     from lecun_zoo.families.seq2seq import FAMILY, translate
     from lecun_zoo.metrics.bleu import corpus_bleu
+    import sacrebleu
+
+    def sacre(outputs):
+        result = sacrebleu.metrics.BLEU(lowercase=True)
+        return result.corpus_score([o.text for o in outputs], [list(ref_test)]), result.get_signature()
 
     opts = dict(data_dir=args.data_dir, min_count=args.min_count, max_source_length=100, max_target_length=100)
     if args.train_limit:
@@ -98,23 +111,38 @@ def main(argv=None) -> list[dict]:
         greedy = translate(model, src_test, beam_width=1, batch_size=250, return_details=True)
         greedy_s = time.time() - t1
         bleu_g = corpus_bleu([g.target_tokens for g in greedy], refs)
+        sacre_g, signature = sacre(greedy)
         row = dict(model=name, params=model.count_params(), epochs=epochs_run, train_s=train_s,
-                   val_loss=hist.history["val_loss"][-1], bleu_greedy=bleu_g.score, greedy_s=greedy_s)
+                   val_loss=hist.history["val_loss"][-1], bleu_greedy=bleu_g.score, greedy_s=greedy_s,
+                   sacrebleu_greedy=sacre_g.score, sacrebleu_signature=str(signature), **MODELS[name])
+        beam = None
         if args.beam_width > 1 and name in args.beam_models.split(","):
             t2 = time.time()
             beam = translate(model, src_test, beam_width=args.beam_width, batch_size=250, return_details=True)
             row["beam_s"] = time.time() - t2
             row["bleu_beam"] = corpus_bleu([b.target_tokens for b in beam], refs).score
-        print(f"{name}: {bleu_g}")
+            row["sacrebleu_beam"] = sacre(beam)[0].score
+        print(f"{name}: ours {bleu_g}\n{name}: sacrebleu {sacre_g} ({signature})")
+        if args.out:
+            os.makedirs(args.out, exist_ok=True)
+            outputs = [dict(source=s, source_length=len(tokenize(s, "word", True)), reference=r, greedy=g.text,
+                            **({"beam": beam[i].text} if beam else {}))
+                       for i, (s, r, g) in enumerate(zip(src_test, ref_test, greedy))]
+            with open(os.path.join(args.out, f"{name}.json"), "w") as f:
+                json.dump(dict(row, history=hist.history, outputs=outputs), f, indent=1)
         for s, r, g in list(zip(src_test, ref_test, greedy))[:3]:
             print(f"  de:  {s}\n  ref: {r}\n  out: {g.text}")
         rows.append(row)
-    print("\n| model | params | epochs | train s | val loss | BLEU greedy | BLEU beam | greedy s | beam s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    nan = float("nan")
+    print("\n| model | params | epochs | train s | val loss | sacreBLEU greedy | sacreBLEU beam | ours greedy | "
+          "ours beam | greedy s | beam s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['model']} | {r['params']:,} | {r['epochs']:.2f} | {r['train_s']:.0f} | {r['val_loss']:.3f} | "
-              f"{r['bleu_greedy']:.2f} | {r.get('bleu_beam', float('nan')):.2f} | {r['greedy_s']:.1f} | "
-              f"{r.get('beam_s', float('nan')):.1f} |")
+              f"{r['sacrebleu_greedy']:.2f} | {r.get('sacrebleu_beam', nan):.2f} | {r['bleu_greedy']:.2f} | "
+              f"{r.get('bleu_beam', nan):.2f} | {r['greedy_s']:.1f} | {r.get('beam_s', nan):.1f} |")
+    if rows:
+        print(f"sacrebleu signature: {rows[0]['sacrebleu_signature']}")
     return rows
 
 

@@ -138,6 +138,42 @@ def test_hop_masks_empty_slots_and_linear_start_drops_the_softmax():
     np.testing.assert_allclose(o[0], [2.0, 0.0])
 
 
+def test_hop_attending_empty_slots_gives_them_score_zero_and_reads_nothing():
+    # the authors' code: an empty slot is the zero vector, inside the softmax with score 0
+    hop = MemoryHop("attend")
+    u = np.array([[1.0, 0.0]], "float32")
+    m = np.array([[[2.0, 0.0], [0.0, 0.0], [50.0, 0.0]]], "float32")  # slot 2 is empty: its 50 must not count
+    c = np.array([[[1.0, 0.0], [0.0, 1.0], [7.0, 7.0]]], "float32")
+    mask = np.array([[1.0, 1.0, 0.0]], "float32")
+    o, p = [keras.ops.convert_to_numpy(t) for t in hop([u, m, c, mask])]
+    e = np.exp([2.0, 0.0, 0.0])  # the empty slot's score is 0, not 50
+    np.testing.assert_allclose(p[0], e / e.sum(), rtol=1e-5)
+    np.testing.assert_allclose(o[0], p[0, 0] * c[0, 0] + p[0, 1] * c[0, 1], rtol=1e-5)  # reads nothing from slot 2
+    hop.softmax_gate.assign(0.0)  # linear start: the same as masking
+    o, p = [keras.ops.convert_to_numpy(t) for t in hop([u, m, c, mask])]
+    np.testing.assert_allclose(p[0], [2.0, 0.0, 0.0])
+    np.testing.assert_allclose(o[0], [2.0, 0.0])
+    with pytest.raises(ValueError, match="empty_slots got 'zero'"):
+        MemoryHop("zero")
+
+
+def test_more_empty_slots_pull_attention_away_only_when_they_are_attended():
+    # a 2-sentence story in a memory of 6 slots
+    for empty_slots in ("mask", "attend"):
+        model, cfg = tiny(memory_size=6, empty_slots=empty_slots)
+        x, _ = FAMILY.example_batch(cfg, 2, seed=1)
+        x["story"][:, 2:] = 0
+        probe = keras.Model(model.inputs, model.get_layer("hop_1").output[1])
+        p = keras.ops.convert_to_numpy(probe(x))  # [2, 6]
+        total = p[:, :2].sum(axis=1)
+        if empty_slots == "mask":
+            np.testing.assert_allclose(total, 1.0, rtol=1e-5)
+        else:
+            assert np.all(total < 0.9), total  # 4 empty slots with score 0 take part of the mass
+            np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+    assert FAMILY.make_config("tiny", empty_slots="attend").empty_slots == "attend"
+
+
 def test_model_ignores_everything_in_empty_slots():
     model, cfg = tiny()
     x, _ = FAMILY.example_batch(cfg, 3, seed=1)

@@ -49,6 +49,32 @@ def test_bleu_brevity_penalty_and_multiple_references():
 
 
 # ------------------------------------------------------------------------ generated tasks
+def test_bleu_matches_sacrebleu_on_pretokenised_text():
+    # sacrebleu (tokenize="none", no smoothing) is the reference implementation of corpus BLEU
+    import sacrebleu
+
+    hyps = ["the cat sat on the mat", "a dog runs in the park", "two men play football on a field today"]
+    refs = ["the cat is on the mat", "a dog is running in the park", "two men are playing football on a field"]
+    ours = corpus_bleu([h.split() for h in hyps], [r.split() for r in refs])
+    theirs = sacrebleu.metrics.BLEU(tokenize="none", smooth_method="none").corpus_score(hyps, [refs])
+    assert theirs.score > 0
+    np.testing.assert_allclose(ours.score, theirs.score, rtol=1e-9)
+    np.testing.assert_allclose(ours.precisions, theirs.precisions, rtol=1e-9)
+    np.testing.assert_allclose(ours.brevity_penalty, theirs.bp, rtol=1e-9)
+
+
+def test_detokenize_attaches_punctuation_and_round_trips():
+    from lecun_zoo.data.parallel_vocab import detokenize, tokenize
+
+    toks = ["a", "man", "in", "a", "t", "-", "shirt", ",", "smiling", "(", "happy", ")", "."]
+    assert detokenize(toks) == "a man in a t-shirt, smiling (happy)."
+    for text in ["A man's saftig-grünes T-shirt, isn't it? 3.5 well-dressed (yes)!", "Zwei Männer / Frauen : ok .",
+                 "' quoted ' words"]:
+        toks = tokenize(text)
+        assert tokenize(detokenize(toks)) == toks
+    assert detokenize(list("ab c"), "char") == "ab c"
+
+
 def test_reversal_and_addition_are_deterministic_and_right():
     rev = data.get_source("reversal")
     a = rev.texts("train", seed=3, train_size=50, eval_size=10)

@@ -46,9 +46,25 @@ def tokenize(text: str, level: str = "word", lowercase: bool = True) -> list[str
     return _WORD.findall(text)
 
 
+_NO_SPACE_BEFORE = frozenset(".,!?;:)]}%")
+_NO_SPACE_AFTER = frozenset("([{")
+_JOINERS = frozenset("-/")
+
+
 def detokenize(tokens: Sequence[str], level: str = "word") -> str:
-    """Join tokens back into a string (words with single spaces, characters as is)."""
-    return "".join(tokens) if level == "char" else " ".join(tokens)
+    """Join tokens back into a string: characters as they are; words with single spaces,
+    except before closing punctuation (``dog .`` -> ``dog.``), after an opening bracket and
+    around ``-`` and ``/`` (``t - shirt`` -> ``t-shirt``). ``tokenize`` gives the tokens back."""
+    if level == "char":
+        return "".join(tokens)
+    out, prev = [], None
+    for t in tokens:
+        if prev is not None and not (t in _NO_SPACE_BEFORE or t in _JOINERS or prev in _JOINERS
+                                     or prev in _NO_SPACE_AFTER):
+            out.append(" ")
+        out.append(t)
+        prev = t
+    return "".join(out)
 
 
 class Vocabulary:

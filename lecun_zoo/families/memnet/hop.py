@@ -5,6 +5,11 @@
     o   = sum_i p_i c_i
 
 With the softmax gate at 0 (linear start, Sec. 4.2) ``p_i = u^T m_i`` instead.
+
+``empty_slots="attend"`` follows the authors' code instead of masking: an empty slot holds
+the zero vector (no words, no temporal vector), so it takes part in the softmax with score
+0 and adds nothing to ``o``. The empty slots then act as a "look nowhere" sink whose pull
+grows with the number of empty slots (``memory_size`` minus the story length).
 """
 
 from __future__ import annotations
@@ -28,7 +33,17 @@ class MemoryHop(keras.layers.Layer):
         ``(o [batch, d], p [batch, M])``, ``p`` in float32 (0 on masked slots).
 
     The non-trainable ``softmax_gate`` (1.0) switches the softmax off (0.0) for linear start.
+
+    Args:
+        empty_slots: ``"mask"``: the softmax runs over the story's slots only; ``"attend"``:
+            empty slots are zero vectors with score 0 inside the softmax (authors' code).
     """
+
+    def __init__(self, empty_slots: str = "mask", **kwargs):
+        super().__init__(**kwargs)
+        if empty_slots not in ("mask", "attend"):
+            raise ValueError(f"MemoryHop empty_slots got {empty_slots!r}; expected 'mask' or 'attend'")
+        self.empty_slots = empty_slots
 
     def build(self, input_shape):
         self.softmax_gate = self.add_weight(shape=(), initializer="ones", trainable=False, name="softmax_gate",
@@ -38,11 +53,19 @@ class MemoryHop(keras.layers.Layer):
         u, m, c, mask = inputs
         scores = ops.cast(ops.einsum("bmd,bd->bm", m, u), "float32")  # [batch, M]
         mask = ops.cast(mask, "float32")
-        soft = ops.softmax(ops.where(mask > 0, scores, -1e9), axis=-1) * mask  # [batch, M]
+        if self.empty_slots == "attend":
+            scores = scores * mask  # an empty slot is the zero vector: score 0
+            soft = ops.softmax(scores, axis=-1)  # [batch, M], empty slots included
+            c = c * ops.cast(mask, c.dtype)[:, :, None]  # ... and reads nothing
+        else:
+            soft = ops.softmax(ops.where(mask > 0, scores, -1e9), axis=-1) * mask  # [batch, M]
         gate = ops.cast(self.softmax_gate, "float32")
         p = gate * soft + (1.0 - gate) * scores * mask  # [batch, M]
         o = ops.einsum("bm,bmd->bd", ops.cast(p, c.dtype), c)  # [batch, d]
         return o, p
+
+    def get_config(self):
+        return {**super().get_config(), "empty_slots": self.empty_slots}
 
     def compute_output_spec(self, inputs):
         u, m, _c, _mask = inputs

@@ -7,7 +7,9 @@ Test sentences are grouped by source length (words and punctuation, our tokenise
 group, and the whole test set, is scored with sacrebleu's corpus BLEU (13a, lower-cased), one
 line per model, and the table of the same numbers is printed. Hypotheses are passed through
 ``detokenize(tokenize(.))`` first, so runs saved before detokenisation attached punctuation
-("dog ." -> "dog.", "t - shirt" -> "t-shirt") are scored the same way as later ones.
+("dog ." -> "dog.", "t - shirt" -> "t-shirt") are scored the same way as later ones, and
+the ``<unk>`` token becomes the one word ``unk``: sacrebleu's 13a tokeniser would split it
+into three tokens (``< unk >``) and count each unknown word as three wrong words.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ import json
 import os
 
 EDGES = (0, 10, 13, 16, 20, 1000)  # source-length groups: [lo, hi)
+
+
+def for_sacrebleu(text: str) -> str:
+    """A translation as sacrebleu should see it: detokenised, ``<unk>`` as one word."""
+    from lecun_zoo.data.parallel_vocab import detokenize, tokenize
+
+    return detokenize(tokenize(text.replace("<unk>", "unk"), "word", False))
 
 
 def groups(outputs, edges=EDGES):
@@ -39,7 +48,6 @@ def main(argv=None):
 
     import sacrebleu
 
-    from lecun_zoo.data.parallel_vocab import detokenize, tokenize
     from lecun_zoo.plots._mpl import pyplot
 
     runs = {}
@@ -56,7 +64,7 @@ def main(argv=None):
     table = {}
     for name, run in runs.items():
         outs = run["outputs"]
-        hyps = [detokenize(tokenize(o[args.decode], "word", False)) for o in outs]
+        hyps = [for_sacrebleu(o[args.decode]) for o in outs]
         score = lambda idx: bleu.corpus_score([hyps[i] for i in idx], [[outs[i]["reference"] for i in idx]]).score  # noqa: E731
         table[name] = [score(idx) for _, idx in bins] + [score(range(len(outs)))]
     labels = [f"{label} (n={len(idx)})" for label, idx in bins] + [f"all (n={len(first)})"]

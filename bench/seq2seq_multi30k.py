@@ -4,7 +4,8 @@ an attention encoder-decoder (the public reference, bentrevett/pytorch-seq2seq n
 
 CPU-sized: word level, lower-cased, words seen fewer than --min-count times -> <unk>,
 a wall-clock budget per model. Two BLEU figures per decode: sacrebleu's corpus BLEU
-(13a tokenisation, lower-cased, against the raw reference; its signature is printed) and
+(13a tokenisation, lower-cased, against the raw reference, <unk> counted as one word; its
+signature is printed) and
 lecun_zoo.metrics.bleu on our own tokens. With --out DIR every model's test outputs (source
 length, reference, greedy and beam hypotheses) go to DIR/<model>.json, which
 bench/seq2seq_bleu_by_length.py turns into the BLEU-by-source-length plot.
@@ -61,10 +62,11 @@ def main(argv=None) -> list[dict]:
     from lecun_zoo.families.seq2seq import FAMILY, translate
     from lecun_zoo.metrics.bleu import corpus_bleu
     import sacrebleu
+    from seq2seq_bleu_by_length import for_sacrebleu  # detokenised, <unk> as one word
 
     def sacre(outputs):
         result = sacrebleu.metrics.BLEU(lowercase=True)
-        return result.corpus_score([o.text for o in outputs], [list(ref_test)]), result.get_signature()
+        return result.corpus_score([for_sacrebleu(o.text) for o in outputs], [list(ref_test)]), result.get_signature()
 
     opts = dict(data_dir=args.data_dir, min_count=args.min_count, max_source_length=100, max_target_length=100)
     if args.train_limit:

@@ -61,7 +61,8 @@ def run(args, tasks, preset, seed):
     overrides = json.loads(args.set) if args.set else {}
     base = FAMILY.make_config(preset, **overrides)
     train, val, tr, va, te, test_task, info = load(args.data_dir, tasks, args.size, base.memory_size, args.batch_size, seed)
-    cfg = base.replace(vocab=tuple(info.extra["vocab"]), sentence_len=info.extra["sentence_len"])
+    # vocabulary, sentence length and attend_slots (the longest story) from the data; --set wins
+    cfg = base.replace(**{k: v for k, v in FAMILY.adapt_to_data(info).items() if k not in overrides})
     keras.utils.set_random_seed(seed)
     with lecun_zoo.runtime(precision=args.precision):
         model = FAMILY.build(cfg)

@@ -157,6 +157,29 @@ def test_hop_attending_empty_slots_gives_them_score_zero_and_reads_nothing():
         MemoryHop("zero")
 
 
+def test_attend_slots_limits_which_empty_slots_take_part():
+    # 5 slots: sentences in slots 0 and 3; attend_slots=2 lets empty slot 1 in, keeps 2 and 4 out
+    hop = MemoryHop("attend", 2)
+    u = np.array([[1.0]], "float32")
+    m = np.array([[[1.0], [9.0], [9.0], [2.0], [9.0]]], "float32")
+    c = np.array([[[1.0], [5.0], [5.0], [10.0], [5.0]]], "float32")
+    mask = np.array([[1.0, 0.0, 0.0, 1.0, 0.0]], "float32")
+    o, p = [keras.ops.convert_to_numpy(t) for t in hop([u, m, c, mask])]
+    e = np.exp([1.0, 0.0, 2.0])  # slot 0, empty slot 1 (score 0), slot 3
+    np.testing.assert_allclose(p[0], [e[0], e[1], 0.0, e[2], 0.0] / e.sum(), rtol=1e-5)
+    np.testing.assert_allclose(o[0], [(e[0] * 1.0 + e[2] * 10.0) / e.sum()], rtol=1e-5)
+    assert MemoryHop.from_config(hop.get_config()).attend_slots == 2
+    with pytest.raises(ValueError, match="attend_slots got -1"):
+        MemoryHop("attend", -1)
+
+
+def test_adapt_to_data_sets_attend_slots_from_the_longest_story():
+    from types import SimpleNamespace
+
+    info = SimpleNamespace(extra={"vocab": ["<pad>", "<unk>", "a"], "sentence_len": 4, "longest_story": 12})
+    assert FAMILY.adapt_to_data(info) == {"attend_slots": 12, "vocab": ("<pad>", "<unk>", "a"), "sentence_len": 4}
+
+
 def test_more_empty_slots_pull_attention_away_only_when_they_are_attended():
     # a 2-sentence story in a memory of 6 slots
     for empty_slots in ("mask", "attend"):

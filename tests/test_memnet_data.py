@@ -73,6 +73,7 @@ def test_babi_source_finds_1k_and_10k_sets_and_carves_validation(tmp_path):
         data.info("babi", data_dir=str(tmp_path), task=1)
     assert x["story"].shape == (3, 5, info.extra["sentence_len"]) and len(y) == 3
     assert info.extra["vocab"][:2] == (PAD, UNK) and "bathroom" in info.extra["vocab"]
+    assert info.extra["longest_story"] == 4  # sentences before "Where is Daniel?" (the authors' memory size)
     x10, _ = data.arrays("babi", "train", data_dir=str(tmp_path), task=1, size="10k")
     assert len(x10["question"]) == 6
     # a folder holding the files directly works too

@@ -258,7 +258,7 @@ class BabiSource(Source):
             name="babi", task="question_answering", input_shape=None, num_classes=len(vocab),
             splits={s: len(v) for s, v in parts.items()},
             extra={"vocab": vocab, "sentence_len": slen, "memory_size": int(memory_size), "tasks": tasks,
-                   "size": size},
+                   "size": size, "longest_story": max((len(e[0]) for e in parts["train"]), default=0)},
         )
 
     def arrays(self, split: str, data_dir: Optional[str] = None, *, task: Any = 1, size: str = "1k",

@@ -9,7 +9,9 @@ With the softmax gate at 0 (linear start, Sec. 4.2) ``p_i = u^T m_i`` instead.
 ``empty_slots="attend"`` follows the authors' code instead of masking: an empty slot holds
 the zero vector (no words, no temporal vector), so it takes part in the softmax with score
 0 and adds nothing to ``o``. The empty slots then act as a "look nowhere" sink whose pull
-grows with the number of empty slots (``memory_size`` minus the story length).
+grows with the number of empty slots. The authors' memory has ``min(50, longest story in the
+data)`` slots, so ``attend_slots`` limits the empty slots that take part to the newest
+``attend_slots`` ones (0: all); sentences take part wherever they sit.
 """
 
 from __future__ import annotations
@@ -37,13 +39,17 @@ class MemoryHop(keras.layers.Layer):
     Args:
         empty_slots: ``"mask"``: the softmax runs over the story's slots only; ``"attend"``:
             empty slots are zero vectors with score 0 inside the softmax (authors' code).
+        attend_slots: with ``"attend"``, only empty slots among the first ``attend_slots``
+            take part (0: every slot).
     """
 
-    def __init__(self, empty_slots: str = "mask", **kwargs):
+    def __init__(self, empty_slots: str = "mask", attend_slots: int = 0, **kwargs):
         super().__init__(**kwargs)
         if empty_slots not in ("mask", "attend"):
             raise ValueError(f"MemoryHop empty_slots got {empty_slots!r}; expected 'mask' or 'attend'")
-        self.empty_slots = empty_slots
+        if int(attend_slots) < 0:
+            raise ValueError(f"MemoryHop attend_slots got {attend_slots!r}; expected an int >= 0")
+        self.empty_slots, self.attend_slots = empty_slots, int(attend_slots)
 
     def build(self, input_shape):
         self.softmax_gate = self.add_weight(shape=(), initializer="ones", trainable=False, name="softmax_gate",
@@ -55,8 +61,14 @@ class MemoryHop(keras.layers.Layer):
         mask = ops.cast(mask, "float32")
         if self.empty_slots == "attend":
             scores = scores * mask  # an empty slot is the zero vector: score 0
-            soft = ops.softmax(scores, axis=-1)  # [batch, M], empty slots included
-            c = c * ops.cast(mask, c.dtype)[:, :, None]  # ... and reads nothing
+            take = mask  # [batch, M]: slots inside the softmax: every sentence and ...
+            if self.attend_slots:  # ... the empty slots among the first attend_slots
+                near = ops.cast(ops.arange(ops.shape(mask)[1]) < self.attend_slots, "float32")[None]  # [1, M]
+                take = ops.maximum(mask, near)
+            else:
+                take = ops.ones_like(mask)
+            soft = ops.softmax(ops.where(take > 0, scores, -1e9), axis=-1) * take  # [batch, M]
+            c = c * ops.cast(mask, c.dtype)[:, :, None]  # an empty slot reads nothing
         else:
             soft = ops.softmax(ops.where(mask > 0, scores, -1e9), axis=-1) * mask  # [batch, M]
         gate = ops.cast(self.softmax_gate, "float32")
@@ -65,7 +77,7 @@ class MemoryHop(keras.layers.Layer):
         return o, p
 
     def get_config(self):
-        return {**super().get_config(), "empty_slots": self.empty_slots}
+        return {**super().get_config(), "empty_slots": self.empty_slots, "attend_slots": self.attend_slots}
 
     def compute_output_spec(self, inputs):
         u, m, _c, _mask = inputs

@@ -77,7 +77,7 @@ class MemN2N(ZooModel):
             h = keras.layers.Dense(c.embedding_dim, use_bias=False, name="h",
                                    kernel_initializer=keras.initializers.RandomNormal(stddev=c.init_stddev))
         for k in range(1, c.hops + 1):
-            o, _p = MemoryHop(c.empty_slots, name=f"hop_{k}")([u, inputs_of(k), outputs_of(k), mask])  # [batch, d], [batch, M]
+            o, _p = MemoryHop(c.empty_slots, c.attend_slots, name=f"hop_{k}")([u, inputs_of(k), outputs_of(k), mask])  # [batch, d], [batch, M]
             if c.weight_tying == "adjacent":
                 u = keras.layers.Add(name=f"u_{k + 1}")([u, o])
             else:

@@ -57,9 +57,11 @@ def example_batch(config: MemNetConfig, batch_size: int = 8, seed: int = 0):
 
 
 def adapt_to_data(info: Any) -> dict:
-    """Vocabulary and sentence length come from the dataset."""
+    """Vocabulary, sentence length and the longest story (``attend_slots``) come from the dataset."""
     extra = getattr(info, "extra", None) or {}
     out = {}
+    if extra.get("longest_story"):
+        out["attend_slots"] = int(extra["longest_story"])
     if extra.get("vocab"):
         out["vocab"] = tuple(extra["vocab"])
     if extra.get("sentence_len"):

@@ -27,7 +27,7 @@ class MemNetConfig(Config):
     sentence_encoding: str = field(default="pe", metadata=spec(choices=("pe", "bow"), help="position encoding or bag of words"))
     pe_length: str = field(default="sentence", metadata=spec(choices=("sentence", "padded"), help="J of the position encoding: each sentence's own word count (paper text) or the padded length sentence_len for every sentence and question (authors' code)"))
     empty_slots: str = field(default="mask", metadata=spec(choices=("mask", "attend"), help="memory slots without a sentence: masked out of the attention, or zero vectors that take part in the softmax with score 0 (authors' code)"))
-    attend_slots: int = field(default=0, metadata=spec(range=(0, 1000), help="with empty_slots='attend': only the empty slots among the newest attend_slots take part (0: all memory_size). The authors' memory has min(50, longest story) slots; set from the data (the longest story) by adapt_to_data"))
+    attend_slots: int = field(default=0, metadata=spec(range=(0, None), help="with empty_slots='attend': only the empty slots among the newest attend_slots take part (0: all memory_size). The authors' memory has min(50, longest story) slots; set from the data (the longest story) by adapt_to_data"))
     temporal_encoding: bool = field(default=True, metadata=spec(help="add T_A(i) / T_C(i) to memory slot i (i sentences ago)"))
     random_noise: float = field(default=0.1, metadata=spec(range=(0.0, 1.0), open_upper=True, help="RN: chance of an empty memory inserted before each slot, in training"))
     unknown_word_noise: float = field(default=0.0, metadata=spec(range=(0.0, 1.0), help="not in the paper: chance per training example that one question word becomes <unk> in question and story, so new names can be asked about"))
@@ -72,7 +72,8 @@ PRESETS = {
     # 100 epochs at 0.005 halved every 25 (their config overwrites the 0.01 of the paper's
     # text when LS is on), J of the PE = the padded sentence length, empty memory slots inside
     # the softmax with score 0 ("attend"; on tasks 3, 6, 9, 10, 18 it took the mean test error
-    # from 27.8 % to 15.3 %, docs/results/memnet.md). Train 120 epochs.
+    # from 27.8 % to 15.3 %, docs/results/memnet.md) over min(50, longest story) slots
+    # (attend_slots, which adapt_to_data sets from the data). Train 120 epochs.
     "babi_single": dict(
         embedding_dim=20, hops=3, memory_size=50, weight_tying="adjacent", sentence_encoding="pe",
         pe_length="padded", empty_slots="attend", temporal_encoding=True, random_noise=0.1, linear_start=True, ls_epochs=20,

@@ -59,18 +59,15 @@ class MemoryHop(keras.layers.Layer):
         u, m, c, mask = inputs
         scores = ops.cast(ops.einsum("bmd,bd->bm", m, u), "float32")  # [batch, M]
         mask = ops.cast(mask, "float32")
+        take = mask  # [batch, M]: the slots inside the softmax
         if self.empty_slots == "attend":
-            scores = scores * mask  # an empty slot is the zero vector: score 0
-            take = mask  # [batch, M]: slots inside the softmax: every sentence and ...
-            if self.attend_slots:  # ... the empty slots among the first attend_slots
-                near = ops.cast(ops.arange(ops.shape(mask)[1]) < self.attend_slots, "float32")[None]  # [1, M]
-                take = ops.maximum(mask, near)
+            scores = scores * mask  # an empty slot is the zero vector: score 0 ...
+            c = c * ops.cast(mask, c.dtype)[:, :, None]  # ... and reads nothing
+            if self.attend_slots:  # every sentence, and the empty slots among the first attend_slots
+                take = ops.maximum(mask, ops.cast(ops.arange(ops.shape(mask)[1]) < self.attend_slots, "float32")[None])
             else:
                 take = ops.ones_like(mask)
-            soft = ops.softmax(ops.where(take > 0, scores, -1e9), axis=-1) * take  # [batch, M]
-            c = c * ops.cast(mask, c.dtype)[:, :, None]  # an empty slot reads nothing
-        else:
-            soft = ops.softmax(ops.where(mask > 0, scores, -1e9), axis=-1) * mask  # [batch, M]
+        soft = ops.softmax(ops.where(take > 0, scores, -1e9), axis=-1) * take  # [batch, M]
         gate = ops.cast(self.softmax_gate, "float32")
         p = gate * soft + (1.0 - gate) * scores * mask  # [batch, M]
         o = ops.einsum("bm,bmd->bd", ops.cast(p, c.dtype), c)  # [batch, d]

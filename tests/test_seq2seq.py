@@ -9,7 +9,7 @@ import pytest
 from lecun_zoo.config import ConfigError
 from lecun_zoo.data.parallel_vocab import UNK_ID, Vocabulary, build_vocabulary, encode_pairs, tokenize
 from lecun_zoo.families.seq2seq import FAMILY, translate
-from lecun_zoo.families.seq2seq.beam_search import beam_search, greedy_search
+from lecun_zoo.families.seq2seq.beam_search import _top, beam_search, greedy_search
 from lecun_zoo.families.seq2seq.losses import MaskedAccuracy, MaskedSparseCrossentropy, SequenceAccuracy
 from lecun_zoo.families.seq2seq.model import reverse_valid
 from lecun_zoo.families.seq2seq.inference import attention_weights, plot_attention, step_function
@@ -163,6 +163,16 @@ def markov_step(tokens, state):
         for j, v in table[int(tok)].items():
             p[i, j] = v
     return np.log(p / p.sum(1, keepdims=True)), state, None
+
+
+def test_top_k_equals_a_full_stable_sort_with_ties_and_dead_beams():
+    rng = np.random.default_rng(0)
+    for n, k in [(40, 8), (18328, 8), (5, 8), (300, 3)]:
+        scores = np.round(rng.normal(size=(6, n)), 1)  # many ties
+        scores[1, n // 4:] = -np.inf  # a row with dead beams (as at the first step)
+        scores[2] = 0.0  # every entry tied
+        expected = np.argsort(-scores, axis=1, kind="stable")[:, :min(k, n)]
+        np.testing.assert_array_equal(_top(scores, k), expected)
 
 
 def test_beam_search_beats_greedy_on_a_hand_built_decoder():

@@ -138,8 +138,8 @@ def step_function(model):
     def step(tokens, state):
         tok = np.asarray(tokens, "int32")[:, None]  # [n, 1]
         out = step_model.predict_on_batch([tok, state["memory"], state["mask"]] + list(state["states"]))
-        p = np.asarray(out[0], "float64")[:, 0, :]  # [n, vocab]
-        log_probs = np.log(np.maximum(p, 1e-30))
+        p = np.asarray(out[0], "float32")[:, 0, :]  # [n, vocab]: the model's float32 probabilities
+        log_probs = np.log(np.maximum(p, 1e-30))  # float32 (half the time of float64); scores add up in float64
         w = np.asarray(out[1 + n_states], "float32")[:, 0, :] if len(out) > 1 + n_states else None  # [n, S]
         return log_probs, {"memory": state["memory"], "mask": state["mask"], "states": list(out[1:1 + n_states])}, w
 

@@ -101,9 +101,11 @@ def get(name: str, preset: Optional[str] = None, *, compile: bool = True, **over
 
     Build inside ``lecun_zoo.runtime(...)`` to pick precision and strategy.
     """
+    from lecun_zoo.memory_guard import build_checked
+
     fam = REGISTRY.get(name)
     config = fam.make_config(preset, **overrides)
-    model = fam.build(config)
+    model = build_checked(fam, config)
     if compile:
         fam.compile(model, config)
     return model

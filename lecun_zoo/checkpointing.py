@@ -46,6 +46,8 @@ from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 
+from lecun_zoo.saving import file_mode
+
 __all__ = ["Resumable", "NonFiniteLossGuard", "NonFiniteLossError", "CheckpointMismatchError",
            "CheckpointError", "read_checkpoint", "write_atomic", "KILL_ENV"]
 
@@ -77,6 +79,7 @@ def write_atomic(path: str, write: Any) -> str:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -51,6 +51,17 @@ def _jsonable(obj: Any) -> Any:
         return str(obj)
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: an int >= 1 (the message names the value; argparse adds the flag)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected an int >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; expected an int >= 1")
+    return value
+
+
 # ------------------------------------------------------------------ commands
 def cmd_list(args: argparse.Namespace) -> int:
     import lecun_zoo
@@ -250,14 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(s: argparse.ArgumentParser) -> None:
         s.add_argument("--data-dir", default=None, help="folder with the dataset's files")
-        s.add_argument("--batch-size", type=int, default=64)
+        s.add_argument("--batch-size", type=_positive_int, default=64)
         s.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
 
     s = sub.add_parser("train", help="train a family on a dataset")
     s.add_argument("name")
     s.add_argument("--data", default=None, help="dataset name (default: the family's)")
     s.add_argument("--preset", default=None)
-    s.add_argument("--epochs", type=int, default=10)
+    s.add_argument("--epochs", type=_positive_int, default=10)
     s.add_argument("--precision", default="float32", help="float32 | mixed_float16 | mixed_bfloat16 | auto")
     s.add_argument("--strategy", default="default",
                    help="default | mirrored | tpu | auto | data_parallel (JAX) | multi_worker (JAX; see launch)")
@@ -273,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Start N workers on 127.0.0.1, each running `lecun-zoo COMMAND "
                                    "--strategy multi_worker` with KERAS_BACKEND=jax; stream their logs; "
                                    "stop all if one fails; exit with the chief's status.")
-    s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--workers", type=_positive_int, default=2)
     s.add_argument("--backend", default="jax", help="KERAS_BACKEND of the workers (default jax)")
     s.add_argument("--port", type=int, default=None, help="coordinator port (default: a free one)")
     s.add_argument("command", nargs=argparse.REMAINDER, help="-- train NAME [train options]")
@@ -294,10 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("tune", help="hyperparameter search with keras-tuner")
     s.add_argument("name")
-    s.add_argument("--data", default="digits")
+    s.add_argument("--data", default=None, help="dataset name (default: the family's)")
     s.add_argument("--tuner", default="random", choices=("random", "bayesian", "hyperband"))
-    s.add_argument("--max-trials", type=int, default=5)
-    s.add_argument("--epochs", type=int, default=3)
+    s.add_argument("--max-trials", type=_positive_int, default=5)
+    s.add_argument("--epochs", type=_positive_int, default=3)
     s.add_argument("--preset", default=None)
     s.add_argument("--objective", default="val_loss")
     s.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")

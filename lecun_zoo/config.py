@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
+import numbers
 import types
 import typing
 from typing import Any, Mapping
@@ -101,18 +103,20 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
             return value
         raise ConfigError(f"{where} got {value!r} ({type(value).__name__}); expected a bool")
     if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             if isinstance(value, float) and value.is_integer():
                 return int(value)
             raise ConfigError(
                 f"{where} got {value!r} ({type(value).__name__}); expected an int"
             )
-        return value
+        return int(value)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ConfigError(
                 f"{where} got {value!r} ({type(value).__name__}); expected a float"
             )
+        if not math.isfinite(value):  # NaN passes every comparison; inf is no size or rate
+            raise ConfigError(f"{where} got {value!r}; expected a finite float")
         return float(value)
     if tp is str:
         if not isinstance(value, str):

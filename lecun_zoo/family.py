@@ -108,6 +108,11 @@ class Family:
     def make_config(self, preset: Optional[str] = None, **overrides: Any) -> Config:
         """The config of ``preset`` (default: ``default_preset``) with ``overrides``."""
         preset = self.default_preset if preset is None else preset
+        if not isinstance(preset, str):
+            raise ConfigError(
+                f"family {self.name!r} preset got {preset!r} ({type(preset).__name__}); expected a "
+                f"preset name, one of {', '.join(map(repr, sorted(self.presets)))}"
+            )
         if preset not in self.presets:
             import difflib
 

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Union
 import keras
 
 from lecun_zoo.config import Config
+from lecun_zoo.input_checks import check_inputs
 
 __all__ = ["ZooModel", "serializable"]
 
@@ -50,6 +51,25 @@ class ZooModel(keras.Model):
     @classmethod
     def build_graph(cls, config: Config):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # Data is checked before Keras sees it (lecun_zoo.input_checks): wrong dtypes, shapes,
+    # one-hot or out-of-range labels fail with a message naming what was found and expected.
+    def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        check_inputs(self, "fit()", x, y)
+        val = kwargs.get("validation_data")
+        if isinstance(val, (tuple, list)) and len(val) in (2, 3):
+            check_inputs(self, "fit() validation_data", val[0], val[1])
+        elif val is not None:
+            check_inputs(self, "fit() validation_data", val)
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        check_inputs(self, "evaluate()", x, y)
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        check_inputs(self, "predict()", x)
+        return super().predict(x, *args, **kwargs)
 
     @property
     def family(self) -> str:

@@ -28,7 +28,7 @@ import traceback
 import warnings
 from typing import Any, Callable, Iterable, Optional, Union
 
-from lecun_zoo.family import Family
+from lecun_zoo.family import CAPABILITIES, Family
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -239,11 +239,22 @@ class Registry:
     def list(
         self, pattern: Optional[str] = None, *, capability: Union[str, Iterable[str], None] = None
     ) -> list[str]:
+        if pattern is not None and not isinstance(pattern, str):
+            raise TypeError(f"list() pattern got {pattern!r} ({type(pattern).__name__}); expected a shell "
+                            f"wildcard string such as 'seq*'")
+        wanted = None
+        if capability is not None:
+            wanted = {capability} if isinstance(capability, str) else set(capability)
+            unknown = sorted(c for c in wanted if c not in CAPABILITIES)
+            if unknown:
+                close = difflib.get_close_matches(str(unknown[0]), CAPABILITIES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"list() capability got {unknown[0]!r}{hint} (expected one of "
+                                 f"{', '.join(CAPABILITIES)})")
         names = self.names()
         if pattern is not None:
             names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
-        if capability is not None:
-            wanted = {capability} if isinstance(capability, str) else set(capability)
+        if wanted is not None:
             keep = []
             for n in names:
                 fam = self._load(self._discover()[n])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import numbers
 import os
 from typing import Any, Optional, Union
 
@@ -226,6 +227,7 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
         reasons.append("strategy tpu")
         return "tpu", tf.distribute.TPUStrategy(resolver)
     if strategy == "mirrored":
+        _check_devices(devices, [d.name for d in tf.config.list_logical_devices()])
         reasons.append(f"strategy mirrored over {devices or 'all visible devices'}")
         on_cpus = (all("cpu" in d.lower() for d in devices) if devices else not _gpus())
         # CPU replicas reduce through one device: TF's collective all-reduce on CPUs
@@ -237,12 +239,36 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
     return "default", tf.distribute.get_strategy()
 
 
+def _device_key(name: str) -> tuple[str, int]:
+    """``("GPU", 7)`` from ``/gpu:7``, ``GPU:7``, ``/job:localhost/replica:0/task:0/device:GPU:7``."""
+    parts = str(name).strip().rstrip("/").split(":")
+    if len(parts) < 2 or not parts[-1].isdigit():
+        raise RuntimeConfigError(f"runtime devices got {name!r}; expected a device name like '/cpu:0' or '/gpu:1'")
+    return parts[-2].split("/")[-1].upper(), int(parts[-1])
+
+
+def _check_devices(devices: Optional[list[str]], present: list[str]) -> None:
+    """Refuse device names this process does not have (a strategy would otherwise run on
+    whatever is there)."""
+    if devices is None:
+        return
+    if isinstance(devices, str) or not devices:
+        raise RuntimeConfigError(f"runtime devices got {devices!r}; expected a non-empty list of device names")
+    have = {_device_key(d) for d in present}
+    for d in devices:
+        if _device_key(d) not in have:
+            raise RuntimeConfigError(
+                f"runtime devices got {d!r}, which this machine does not have (devices: {', '.join(present)})"
+            )
+
+
 def _data_parallel(devices: Optional[list[str]]) -> Any:
     """``keras.distribution.DataParallel`` over ``devices`` (default: every device of
     every process)."""
     import keras
 
     if devices:
+        _check_devices(devices, keras.distribution.list_devices())
         return keras.distribution.DataParallel(devices=list(devices))
     return keras.distribution.DataParallel(devices=keras.distribution.list_devices())
 
@@ -275,6 +301,8 @@ def runtime(
         a :class:`Runtime` describing what was picked.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        raise RuntimeConfigError(f"runtime seed got {seed!r} ({type(seed).__name__}); expected an int >= 0 or None")
     import keras
 
     reasons: list[str] = []

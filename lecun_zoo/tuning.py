@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from typing import Any, Optional
 
-__all__ = ["FamilyHyperModel", "tune", "TUNERS"]
+__all__ = ["FamilyHyperModel", "tune", "TUNERS", "TuningError"]
 
 TUNERS = ("random", "bayesian", "hyperband")
 
@@ -31,8 +30,10 @@ class FamilyHyperModel(_hypermodel_base()):
         return self.base_config.replace(**self.family.search_overrides(hp, self.base_config))
 
     def build(self, hp: Any):
+        from lecun_zoo.memory_guard import build_checked
+
         config = self.config_for(hp)
-        model = self.family.build(config)
+        model = build_checked(self.family, config)
         self.family.compile(model, config)
         return model
 
@@ -48,9 +49,39 @@ class FamilyHyperModel(_hypermodel_base()):
                                  verbose=kwargs.get("verbose", 1))
 
 
+class TuningError(RuntimeError):
+    """No trial of a search finished; the message carries the first trial's error."""
+
+
+def _check_int(what: str, value: Any, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"tune() {what} got {value!r}; expected an int >= {low}")
+
+
+def _check_objective(objective: Any, fam: Any) -> None:
+    allowed = [m for name in dict.fromkeys(("loss",) + tuple(fam.metrics)) for m in (name, f"val_{name}")]
+    if objective not in allowed:
+        import difflib
+
+        close = difflib.get_close_matches(str(objective), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"tune() objective got {objective!r}{hint} (expected one of {', '.join(allowed)}: "
+                         f"the loss or a metric of family {fam.name!r}, 'val_' for the validation split)")
+
+
+def _raise_if_nothing_finished(t: Any) -> None:
+    trials = list(t.oracle.trials.values())
+    if any(tr.status == "COMPLETED" for tr in trials):
+        return
+    failed = [tr for tr in trials if tr.status in ("FAILED", "INVALID")]
+    why = (failed[0].message or "").strip().splitlines() if failed else []
+    last = why[-1] if why else "no trial ran"
+    raise TuningError(f"tune(): none of {len(trials)} trial(s) finished; the first failed with: {last}")
+
+
 def tune(
     name: str,
-    data: str = "digits",
+    data: Optional[str] = None,
     *,
     tuner: str = "random",
     max_trials: int = 10,
@@ -73,7 +104,7 @@ def tune(
 
     Args:
         name: family name.
-        data: dataset name (see ``lecun_zoo.data.names()``).
+        data: dataset name (see ``lecun_zoo.data.names()``; default: the family's).
         tuner: ``"random"``, ``"bayesian"`` or ``"hyperband"``.
         max_trials: trials (random, bayesian); hyperband sizes its brackets from ``epochs``.
         epochs: epochs per trial.
@@ -87,18 +118,25 @@ def tune(
 
     if tuner not in TUNERS:
         raise ValueError(f"tune() tuner got {tuner!r}; expected one of {list(TUNERS)}")
-    if not isinstance(max_trials, int) or max_trials < 1:
-        raise ValueError(f"tune() max_trials got {max_trials!r}; expected an int >= 1")
+    _check_int("max_trials", max_trials, 1)
+    _check_int("epochs", epochs, 1)
+    _check_int("batch_size", batch_size, 1)
     fam = REGISTRY.get(name)
     if "tuning" not in fam.capabilities or fam.search_space is None:
         raise ValueError(f"family {name!r} declares no search space (capability 'tuning')")
-    (train, val), info = zdata.load(data, split=("train", "validation"), batch_size=batch_size,
-                                    data_dir=data_dir, seed=seed, with_info=True)
+    _check_objective(objective, fam)
+    data = data or fam.default_data
+    if data is None:
+        raise ValueError(f"tune() data got None and family {fam.name!r} has no default dataset; pass data=")
+    options = dict(fam.data_options(fam.make_config(preset, **overrides))) if fam.data_options else {}
+    (train, val), info = zdata.load(data, split=("train", "validation"), **{
+        "batch_size": batch_size, "data_dir": data_dir, "seed": seed, "with_info": True, **options})
     adapted = fam.adapt_to_data(info) if fam.adapt_to_data else {}
     adapted.update(overrides)
     base = fam.make_config(preset, **adapted)
     hypermodel = FamilyHyperModel(fam, base)
-    directory = directory or os.path.join(tempfile.gettempdir(), "lecun_zoo_tuning")
+    # a folder of its own per search unless one is given: concurrent searches never share one
+    directory = directory or tempfile.mkdtemp(prefix="lecun_zoo_tuning-")
     direction = "max" if "acc" in objective else "min"
     obj = keras_tuner.Objective(objective, direction=direction)
     common = dict(objective=obj, directory=directory, project_name=project_name or f"{name}_{data}",
@@ -113,5 +151,10 @@ def tune(
     fit_kwargs = dict(validation_data=val, verbose=verbose)
     if tuner != "hyperband":
         fit_kwargs["epochs"] = epochs
-    t.search(train, **fit_kwargs)
+    try:
+        t.search(train, **fit_kwargs)
+    except RuntimeError as e:  # keras-tuner gives up after consecutive failed trials
+        if "consecutive failures" not in str(e):
+            raise
+    _raise_if_nothing_finished(t)
     return t

@@ -58,7 +58,8 @@ def test_list_filters_by_pattern_and_capability():
     assert lecun_zoo.list("conv*") == ["convnet"]
     assert lecun_zoo.list("nothing*") == []
     assert "convnet" in lecun_zoo.list(capability="mixed_precision")
-    assert lecun_zoo.list(capability="no_such_capability") == []
+    with pytest.raises(ValueError, match=r"capability got 'flying'.*expected one of .*attention"):
+        lecun_zoo.list(capability="flying")
 
 
 def test_info_card_has_everything_a_user_needs():

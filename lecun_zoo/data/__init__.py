@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import warnings
 from typing import Any, Optional, Sequence, Union
 
-from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
+from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source, bool_option,
+                                  carve, check_not_empty, check_option_names, float_option, int_option,
+                                  num_examples)
 
 __all__ = [
     "load", "arrays", "info", "names", "pass_counter", "get_source", "register_dataset",
-    "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "UnknownDatasetError",
+    "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError", "UnknownDatasetError",
 ]
 
 # Keras warns that fit(shuffle=True) is ignored for tf.data input; these pipelines are
@@ -78,14 +81,65 @@ def get_source(name: str) -> Source:
     return entry
 
 
-def info(name: str, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
-    return get_source(name).info(data_dir=data_dir, **options)
+#: options ``load`` reads itself, whatever the dataset (``arrays`` and ``info`` accept and ignore them)
+LOAD_OPTIONS = ("shuffle_buffer",)
 
 
-def _check_split(src: Source, split: str) -> None:
-    allowed = tuple(src.splits) + (() if "validation" in src.splits else ("validation",))
-    if split not in allowed:
-        raise ValueError(f"dataset {src.name!r} split got {split!r}; expected one of {list(allowed)}")
+def _source_options(src: Source, options: dict) -> dict:
+    """``options`` without ``LOAD_OPTIONS``, after checking that ``src`` accepts every name."""
+    check_option_names(src.name, options, tuple(src.options) + LOAD_OPTIONS)
+    return {k: v for k, v in options.items() if k not in LOAD_OPTIONS}
+
+
+def _data_dir(src: Source, data_dir: Any) -> Optional[str]:
+    if data_dir is None:
+        return None
+    path = os.fspath(data_dir) if isinstance(data_dir, (str, os.PathLike)) else None
+    if not isinstance(path, str) or not path:
+        raise DataOptionError(f"dataset {src.name!r} option 'data_dir' got {data_dir!r}; expected a folder path "
+                              f"or None")
+    return path
+
+
+def info(name: str, data_dir: Optional[str] = None, *, seed: int = 0, **options: Any) -> DatasetInfo:
+    """What a family needs to fit the dataset; ``seed`` as given to ``load`` / ``arrays``
+    (a generated corpus's vocabulary depends on it)."""
+    src = get_source(name)
+    int_option(src.name, "seed", seed)
+    return src.info(data_dir=_data_dir(src, data_dir), seed=seed, **_source_options(src, options))
+
+
+def _checked(src: Source, split: Any, data_dir: Any, seed: Any, validation_fraction: Any, options: dict):
+    """The arguments every entry point shares, checked: ``(split names, data_dir, options
+    for the source)``; errors name the dataset, the argument, the value and what was expected."""
+    allowed = list(src.splits) + ([] if "validation" in src.splits else ["validation"])
+    wanted = (split,) if isinstance(split, str) else tuple(split) if isinstance(split, (list, tuple)) else ()
+    if not wanted or not all(isinstance(s, str) for s in wanted):
+        raise DataOptionError(f"dataset {src.name!r} split got {split!r}; expected a split name or a list of them "
+                              f"from {allowed}")
+    for s in wanted:
+        if s not in allowed:
+            raise DataOptionError(f"dataset {src.name!r} split got {s!r}; expected one of {allowed}")
+    int_option(src.name, "seed", seed)
+    float_option(src.name, "validation_fraction", validation_fraction, 0.0, 1.0)
+    return wanted, _data_dir(src, data_dir), _source_options(src, options)
+
+
+def _arrays(src: Source, wanted: tuple, data_dir: Optional[str], validation_fraction: float, seed: int,
+            options: dict) -> dict:
+    out = {}
+    if "validation" in wanted and "validation" not in src.splits:
+        x, y = src.arrays("train", data_dir=data_dir, seed=seed, **options)
+        if num_examples(y) < 2:
+            raise DataFormatError(f"dataset {src.name!r} split 'train' has {num_examples(y)} example(s)"
+                                  f"{f' (data_dir={data_dir!r})' if data_dir else ''}; expected at least 2 to "
+                                  f"carve a validation split from it")
+        out["train"], out["validation"] = carve(x, y, validation_fraction, seed)
+    for s in wanted:
+        if s not in out:
+            out[s] = src.arrays(s, data_dir=data_dir, seed=seed, **options)
+            check_not_empty(src.name, s, out[s][1], data_dir)
+    return out
 
 
 def arrays(
@@ -100,24 +154,13 @@ def arrays(
     """NumPy ``(inputs, targets)`` per split (a tuple of them for several splits).
 
     Asking for ``"validation"`` from a source that has none carves it from train,
-    and ``"train"`` is then the rest.
+    and ``"train"`` is then the rest. A split without examples raises
+    :class:`DataFormatError`; an option the dataset does not take, :class:`DataOptionError`.
     """
     src = get_source(name)
-    single = isinstance(split, str)
-    wanted = (split,) if single else tuple(split)
-    for s in wanted:
-        _check_split(src, s)
-    out = {}
-    carve = "validation" in wanted and "validation" not in src.splits
-    if carve:
-        from lecun_zoo.data.base import carve as _carve
-
-        x, y = src.arrays("train", data_dir=data_dir, seed=seed, **options)
-        out["train"], out["validation"] = _carve(x, y, validation_fraction, seed)
-    for s in wanted:
-        if s not in out:
-            out[s] = src.arrays(s, data_dir=data_dir, seed=seed, **options)
-    return out[wanted[0]] if single else tuple(out[s] for s in wanted)
+    wanted, data_dir, opts = _checked(src, split, data_dir, seed, validation_fraction, options)
+    out = _arrays(src, wanted, data_dir, validation_fraction, seed, opts)
+    return out[wanted[0]] if isinstance(split, str) else tuple(out[s] for s in wanted)
 
 
 def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
@@ -183,30 +226,27 @@ def load(
     """
     import tensorflow as tf
 
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"load() batch_size got {batch_size!r}; expected an int >= 1")
     src = get_source(name)
-    single = isinstance(split, str)
-    wanted = (split,) if single else tuple(split)
-    for s in wanted:
-        _check_split(src, s)
-    carve = "validation" in wanted and "validation" not in src.splits
-    if carve:
-        parts = arrays(name, wanted, data_dir=data_dir, validation_fraction=validation_fraction,
-                       seed=seed, **options)
-        unbatched = [tf.data.Dataset.from_tensor_slices(p) for p in parts]
+    wanted, data_dir, opts = _checked(src, split, data_dir, seed, validation_fraction, options)
+    int_option(src.name, "batch_size", batch_size, 1)
+    for flag, value in (("shuffle", shuffle), ("drop_remainder", drop_remainder), ("with_info", with_info)):
+        bool_option(src.name, flag, value)
+    buffer = int_option(src.name, "shuffle_buffer", options.get("shuffle_buffer", 10_000), 1)
+    if "validation" in wanted and "validation" not in src.splits:
+        parts = _arrays(src, wanted, data_dir, validation_fraction, seed, opts)
+        unbatched = [tf.data.Dataset.from_tensor_slices(parts[s]) for s in wanted]
     else:
-        unbatched = [src.tf_dataset(s, data_dir=data_dir, seed=seed, **options) for s in wanted]
+        unbatched = [src.tf_dataset(s, data_dir=data_dir, seed=seed, **opts) for s in wanted]
     pipelines = []
     for s, ds in zip(wanted, unbatched):
         counter = None
         if shuffle and s == "train":
-            ds, counter = _shuffled_per_pass(ds, min(int(options.get("shuffle_buffer", 10_000)), 100_000), seed)
+            ds, counter = _shuffled_per_pass(ds, min(buffer, 100_000), seed)
         ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
         if counter is not None:
             ds._zoo_pass_counter = counter
         pipelines.append(ds)
-    result = pipelines[0] if single else tuple(pipelines)
+    result = pipelines[0] if isinstance(split, str) else tuple(pipelines)
     if with_info:
-        return result, src.info(data_dir=data_dir, **options)
+        return result, src.info(data_dir=data_dir, seed=seed, **opts)
     return result

@@ -33,7 +33,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lecun_zoo.data.base import DatasetInfo, Source
+from lecun_zoo.data.base import DataOptionError, DatasetInfo, Source, check_option_names, float_option, int_option
 
 __all__ = ["TASKS", "AlgorithmicTask", "make_example", "make_batch", "total_length", "output_size",
            "COPY", "REPEAT_COPY", "ASSOCIATIVE_RECALL", "PRIORITY_SORT"]
@@ -52,7 +52,6 @@ TASK_DEFAULTS = {
     "associative_recall": {"bits": 6, "min_length": 2, "max_length": 6, "test_min_length": 6, "test_max_length": 12},
     "priority_sort": {"min_length": 20, "max_length": 20, "test_min_length": 20, "test_max_length": 20},
 }
-_IGNORED_OPTIONS = ("shuffle_buffer",)
 
 
 def output_size(task: str, bits: int) -> int:
@@ -79,25 +78,20 @@ def total_length(task: str, length: int, o: dict, repeats: Optional[int] = None)
 def options(task: str, **given: Any) -> dict:
     """The task's full option set (defaults filled in), validated; errors name the option."""
     if task not in TASKS:
-        raise ValueError(f"algorithmic task got {task!r}; expected one of {list(TASKS)}")
-    unknown = sorted(set(given) - set(DEFAULTS) - set(_IGNORED_OPTIONS))
-    if unknown:
-        raise ValueError(f"dataset {task!r} got unknown options {unknown}; expected some of {sorted(DEFAULTS)}")
-    o = {**DEFAULTS, **TASK_DEFAULTS[task], **{k: v for k, v in given.items() if k in DEFAULTS}}
-    for k in ("bits", "min_length", "max_length", "test_min_length", "test_max_length", "min_repeats", "max_repeats",
-              "item_length", "train_size", "test_size"):
-        v = o[k]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"dataset {task!r} option {k!r} got {v!r}; expected an int >= 1")
-        o[k] = int(v)
-    if not 0.0 < float(o["sort_keep"]) <= 1.0:
-        raise ValueError(f"dataset {task!r} option 'sort_keep' got {o['sort_keep']!r}; expected a value in (0, 1]")
-    for lo, hi in (("min_length", "max_length"), ("test_min_length", "test_max_length"), ("min_repeats", "max_repeats")):
+        raise DataOptionError(f"algorithmic task got {task!r}; expected one of {list(TASKS)}")
+    check_option_names(task, given, DEFAULTS)
+    o = {**DEFAULTS, **TASK_DEFAULTS[task], **given}
+    for k in DEFAULTS:
+        if k != "sort_keep":
+            o[k] = int_option(task, k, o[k], 1)
+    o["sort_keep"] = float_option(task, "sort_keep", o["sort_keep"], 0.0, 1.0, open_high=False)
+    for lo, hi in (("min_length", "max_length"), ("test_min_length", "test_max_length"),
+                   ("min_repeats", "max_repeats")):
         if o[lo] > o[hi]:
-            raise ValueError(f"dataset {task!r} options {lo}={o[lo]} > {hi}={o[hi]}; expected {lo} <= {hi}")
+            raise DataOptionError(f"dataset {task!r} options {lo}={o[lo]} > {hi}={o[hi]}; expected {lo} <= {hi}")
     if task == "associative_recall" and min(o["min_length"], o["test_min_length"]) < 2:
-        raise ValueError(f"dataset 'associative_recall' needs at least 2 items; got min_length={o['min_length']}, "
-                         f"test_min_length={o['test_min_length']}")
+        raise DataOptionError(f"dataset 'associative_recall' needs at least 2 items; got "
+                              f"min_length={o['min_length']}, test_min_length={o['test_min_length']}")
     return o
 
 
@@ -152,6 +146,8 @@ def make_batch(task: str, batch_size: int, length: int, seed: int = 0, **given: 
     """``batch_size`` examples of exactly ``length`` (repeat copy: repeats drawn, then
     padded to the longest): ``x [batch, T, bits + 2]``, ``y [batch, T, out]``."""
     o = options(task, **given)
+    batch_size = int_option(task, "batch_size", batch_size, 1)
+    length = int_option(task, "length", length, 2 if task == "associative_recall" else 1)
     rng = np.random.default_rng([seed, TASKS.index(task), length, 7])
     pairs = [make_example(task, rng, length, o) for _ in range(batch_size)]
     return _pad(pairs, max(len(p[0]) for p in pairs))
@@ -172,6 +168,7 @@ class AlgorithmicTask(Source):
     item_length, sort_keep, train_size, test_size; ``seed`` picks the draw)."""
 
     splits = ("train", "validation", "test")
+    options = tuple(DEFAULTS)
 
     def __init__(self, task: str, summary: str) -> None:
         self.name = task
@@ -190,7 +187,7 @@ class AlgorithmicTask(Source):
 
     def arrays(self, split: str, data_dir: Optional[str] = None, seed: int = 0, **given: Any):
         if split not in self.splits:
-            raise ValueError(f"dataset {self.name!r} split got {split!r}; expected one of {list(self.splits)}")
+            raise DataOptionError(f"dataset {self.name!r} split got {split!r}; expected one of {list(self.splits)}")
         o = options(self.name, **given)
         test = split == "test"
         lo, hi = (o["test_min_length"], o["test_max_length"]) if test else (o["min_length"], o["max_length"])

@@ -30,7 +30,8 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
-from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
+from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source,
+                                  choice_option, int_option, read_text, text_lines)
 
 __all__ = [
     "PAD", "UNK", "TASK_NAMES", "tokenize", "parse_babi", "parse_tasks", "find_task_files",
@@ -46,12 +47,17 @@ TASK_NAMES = {
     16: "basic-induction", 17: "positional-reasoning", 18: "size-reasoning", 19: "path-finding",
     20: "agents-motivations",
 }
+SIZES = ("1k", "10k")
 _LINE = re.compile(r"^\s*(\d+)\s+(.*\S)\s*$")
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-case words without punctuation: ``"Where is Mary?" -> ["where", "is", "mary"]``."""
     return re.findall(r"[a-z0-9']+", text.lower())
+
+
+#: how a question line looks, for error messages
+QUESTION_FORMAT = "'ID question?<TAB>answer<TAB>supporting fact ids'"
 
 
 def parse_babi(lines: Iterable[str], path: str = "<text>") -> list[tuple[list[list[str]], list[str], str]]:
@@ -68,40 +74,41 @@ def parse_babi(lines: Iterable[str], path: str = "<text>") -> list[tuple[list[li
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
+        where = f"{path}, line {lineno}"
         fields = line.split("\t")
         m = _LINE.match(fields[0])
         if m is None:
-            raise DataFormatError(
-                f"{path}, line {lineno}: {line!r} does not start with a sentence id and text; expected "
-                f"'ID sentence' or 'ID question<TAB>answer<TAB>supporting ids'"
-            )
+            raise DataFormatError(f"{where}: {line!r} does not start with a sentence id and text; expected "
+                                  f"'ID sentence' or {QUESTION_FORMAT}")
         sid, text = int(m.group(1)), m.group(2)
         if sid == 1:
             story, prev_id = [], 0
         elif sid != prev_id + 1:
-            raise DataFormatError(
-                f"{path}, line {lineno}: sentence id {sid} follows id {prev_id}; expected {prev_id + 1} "
-                f"(or 1 to start a new story)"
-            )
+            after = f"follows id {prev_id}; expected {prev_id + 1} (or 1 to start a new story)" if prev_id else \
+                "starts the file; expected 1 (a story starts at id 1)"
+            raise DataFormatError(f"{where}: sentence id {sid} {after}")
         prev_id = sid
         words = tokenize(text)
         if not words:
-            raise DataFormatError(f"{path}, line {lineno}: {line!r} has no words after the id")
+            raise DataFormatError(f"{where}: {line!r} has no words after the id; expected 'ID sentence'")
         if len(fields) == 1:
+            if "?" in text:
+                raise DataFormatError(f"{where}: question {line!r} has no tab-separated answer; expected "
+                                      f"{QUESTION_FORMAT}")
             story.append(words)
             continue
-        if not fields[1].strip():
-            raise DataFormatError(
-                f"{path}, line {lineno}: question {line!r} has no answer; expected "
-                f"'ID question<TAB>answer<TAB>supporting ids'"
-            )
+        answer = fields[1].strip()
+        if not answer:
+            raise DataFormatError(f"{where}: question {line!r} has no answer; expected {QUESTION_FORMAT}")
+        if len(answer.split()) > 1 or any(f.strip() for f in fields[3:]):
+            raise DataFormatError(f"{where}: question {line!r} has an answer of several words ({answer!r}) or "
+                                  f"fields after the supporting ids; expected {QUESTION_FORMAT}, several "
+                                  f"answers joined by ',' (e.g. 'n,s')")
         for s in (fields[2].split() if len(fields) > 2 else []):
             if not s.isdigit() or not 1 <= int(s) < sid:
-                raise DataFormatError(
-                    f"{path}, line {lineno}: supporting id {s!r} is not the id of an earlier line "
-                    f"of this story (1..{sid - 1})"
-                )
-        out.append(([list(s) for s in story], words, fields[1].strip().lower()))
+                raise DataFormatError(f"{where}: supporting id {s!r} of {line!r} is not the id of an earlier "
+                                      f"line of this story (1..{sid - 1}); expected {QUESTION_FORMAT}")
+        out.append(([list(s) for s in story], words, answer.lower()))
     return out
 
 
@@ -113,11 +120,15 @@ def _read_file(path: str) -> tuple:
 @functools.lru_cache(maxsize=128)
 def _read_file_cached(path: str, mtime_ns: int, size: int) -> tuple:
     """Parsed once per file version (path, modification time, size)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return tuple(parse_babi(f, path))
-    except UnicodeDecodeError as e:
-        raise DataFormatError(f"{path}: not UTF-8 text ({e}); expected bAbI text lines") from None
+    lines = text_lines(read_text(path, "bAbI text lines"))
+    examples = tuple(parse_babi(lines, path))
+    if not examples:
+        raise DataFormatError(f"no questions found in {path} ({len(lines)} lines); expected bAbI lines "
+                              f"'ID sentence' and {QUESTION_FORMAT}")
+    return examples
+
+
+_TASK_EXPECTED = "a task number 1..20, a list of them, a string like '1,2,3', or 'all'"
 
 
 def _task_list(task: Union[int, str, Sequence[int]]) -> list[int]:
@@ -125,18 +136,13 @@ def _task_list(task: Union[int, str, Sequence[int]]) -> list[int]:
         t = task.strip().lower()
         if t in ("all", "joint", "1-20"):
             return list(range(1, 21))
-        try:
-            tasks = [int(p) for p in t.replace(" ", "").split(",") if p]
-        except ValueError:
-            raise ValueError(f"babi option 'task' got {task!r}; expected 1..20, a list like '1,2,3' or 'all'") from None
-    elif isinstance(task, (int, np.integer)):
-        tasks = [int(task)]
+        items: list = [int(p) if p.isdigit() else p for p in t.replace(" ", "").split(",") if p]
     else:
-        tasks = [int(t) for t in task]
-    bad = [t for t in tasks if not 1 <= t <= 20]
-    if bad or not tasks:
-        raise ValueError(f"babi option 'task' got {task!r}; expected task numbers in 1..20 or 'all'")
-    return sorted(set(tasks))
+        items = list(task) if isinstance(task, (list, tuple)) else [task]
+    if not items or not all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) and 1 <= t <= 20
+                            for t in items):
+        raise DataOptionError(f"dataset 'babi' option 'task' got {task!r}; expected {_TASK_EXPECTED}")
+    return sorted({int(t) for t in items})
 
 
 def _qa_dirs(root: str) -> list[str]:
@@ -152,8 +158,7 @@ def find_task_files(data_dir: Optional[str], task: int, size: str = "1k") -> dic
     ``data_dir`` is the folder of the ``qaN_*`` files, or a folder above it; there the
     1k set is the folder whose name lacks ``10k`` (``en``) and the 10k set the one with
     it (``en-10k``)."""
-    if size not in ("1k", "10k"):
-        raise ValueError(f"babi option 'size' got {size!r}; expected '1k' or '10k'")
+    size = choice_option("babi", "size", size, SIZES)
     if data_dir is None:
         data_dir = os.environ.get("LECUN_ZOO_BABI_DIR")
     if data_dir is None:
@@ -162,7 +167,8 @@ def find_task_files(data_dir: Optional[str], task: int, size: str = "1k") -> dic
             "qaN_<name>_train.txt / _test.txt (e.g. tasks_1-20_v1-2/en)"
         )
     if not os.path.isdir(data_dir):
-        raise DataNotFoundError(f"babi data_dir {data_dir!r} is not a folder")
+        raise DataNotFoundError(f"{data_dir}: no such folder; expected a folder holding the bAbI files "
+                                f"qa{task}_*_train.txt / qa{task}_*_test.txt (or a folder above them)")
     dirs = _qa_dirs(data_dir)
     if os.path.abspath(data_dir) not in {os.path.abspath(d) for d in dirs}:
         want_10k = size == "10k"
@@ -171,9 +177,11 @@ def find_task_files(data_dir: Optional[str], task: int, size: str = "1k") -> dic
     for split in ("train", "test"):
         hits = sorted(p for d in dirs for p in glob.glob(os.path.join(d, f"qa{task}_*_{split}.txt")))
         if not hits:
+            layout = "a folder whose name has '10k', e.g. en-10k" if size == "10k" else "e.g. en"
             raise DataNotFoundError(
-                f"babi: no qa{task}_*_{split}.txt ({size} set) under {data_dir!r}; folders with bAbI "
-                f"files there: {_qa_dirs(data_dir) or 'none'}"
+                f"{data_dir}: no qa{task}_*_{split}.txt for the {size} set ({layout}) in it or below it; "
+                f"expected files named like qa{task}_{TASK_NAMES.get(task, '<name>')}_{split}.txt; "
+                f"folders with bAbI files there: {_qa_dirs(data_dir) or 'none'}"
             )
         out[split] = hits[0]
     return out
@@ -243,31 +251,32 @@ class BabiSource(Source):
     name = "babi"
     summary = "bAbI QA tasks 1-20 (v1.2, English, 1k/10k) from local files"
     splits = ("train", "test")
+    options = ("task", "size", "memory_size", "sentence_len")
 
-    def _examples(self, data_dir, task, size, splits=("train", "test")):
+    def _read(self, data_dir, task: Any = 1, size: str = "1k", memory_size: int = 50, sentence_len: int = 0,
+              **_: Any) -> dict:
+        """Both splits parsed, with the vocabulary and the widths the options ask for."""
         tasks = _task_list(task)
-        return {s: parse_tasks(data_dir, tasks, size, s) for s in splits}, tasks
-
-    def info(self, data_dir: Optional[str] = None, *, task: Any = 1, size: str = "1k", memory_size: int = 50,
-             sentence_len: int = 0, **_: Any) -> DatasetInfo:
-        parts, tasks = self._examples(data_dir, task, size)
+        memory_size = int_option(self.name, "memory_size", memory_size, 1)
+        sentence_len = int_option(self.name, "sentence_len", sentence_len, 0)
+        parts = {s: parse_tasks(data_dir, tasks, size, s) for s in ("train", "test")}
         everything = parts["train"] + parts["test"]
-        vocab = build_vocab(everything)
-        slen = max(int(sentence_len), max_sentence_len(everything))
+        return {"parts": parts, "tasks": tasks, "size": size, "memory_size": memory_size,
+                "vocab": build_vocab(everything), "sentence_len": max(sentence_len, max_sentence_len(everything))}
+
+    def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
+        d = self._read(data_dir, **options)
         return DatasetInfo(
-            name="babi", task="question_answering", input_shape=None, num_classes=len(vocab),
-            splits={s: len(v) for s, v in parts.items()},
-            extra={"vocab": vocab, "sentence_len": slen, "memory_size": int(memory_size), "tasks": tasks,
-                   "size": size, "longest_story": max((len(e[0]) for e in parts["train"]), default=0)},
+            name="babi", task="question_answering", input_shape=None, num_classes=len(d["vocab"]),
+            splits={s: len(v) for s, v in d["parts"].items()},
+            extra={"vocab": d["vocab"], "sentence_len": d["sentence_len"], "memory_size": d["memory_size"],
+                   "tasks": d["tasks"], "size": d["size"],
+                   "longest_story": max((len(e[0]) for e in d["parts"]["train"]), default=0)},
         )
 
-    def arrays(self, split: str, data_dir: Optional[str] = None, *, task: Any = 1, size: str = "1k",
-               memory_size: int = 50, sentence_len: int = 0, **_: Any):
-        parts, _tasks = self._examples(data_dir, task, size)
-        everything = parts["train"] + parts["test"]
-        vocab = build_vocab(everything)
-        slen = max(int(sentence_len), max_sentence_len(everything))
-        return vectorize(parts[split], vocab, int(memory_size), slen)
+    def arrays(self, split: str, data_dir: Optional[str] = None, **options: Any):
+        d = self._read(data_dir, **options)
+        return vectorize(d["parts"][split], d["vocab"], d["memory_size"], d["sentence_len"])
 
 
 DATASET = BabiSource()

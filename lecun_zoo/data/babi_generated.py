@@ -21,7 +21,7 @@ from typing import Any, Optional
 import numpy as np
 
 from lecun_zoo.data.babi import PAD, UNK, vectorize
-from lecun_zoo.data.base import DatasetInfo, Source
+from lecun_zoo.data.base import DatasetInfo, Source, choice_option, int_option
 
 __all__ = ["PEOPLE", "PLACES", "OBJECTS", "VOCAB", "SENTENCE_LEN", "generate", "GeneratedBabi", "DATASET"]
 
@@ -97,37 +97,41 @@ class GeneratedBabi(Source):
         memory_size: sentences kept per story (default 50).
         sentence_len: pad sentences to at least this many words (default 5).
         max_story_len: longest story in sentences (default 8).
+        size: accepted and ignored (the memnet family passes the bAbI set size to every
+            dataset it reads; generated stories have no 1k/10k sets).
     """
 
     name = "babi_generated"
     summary = "bAbI-style single/two supporting fact stories generated offline (tests, quick runs)"
     splits = ("train", "test")
+    options = ("task", "num_examples", "memory_size", "sentence_len", "max_story_len", "size")
 
-    def info(self, data_dir: Optional[str] = None, *, task: Any = 1, num_examples: int = 1000,
-             memory_size: int = 50, sentence_len: int = 0, **_: Any) -> DatasetInfo:
-        n = int(num_examples)
+    def _settings(self, task: Any = 1, num_examples: int = 1000, memory_size: int = 50, sentence_len: int = 0,
+                  max_story_len: int = 8, size: Any = None, seed: int = 0) -> dict:
+        n = int_option(self.name, "num_examples", num_examples, 1)
+        return {"task": _task(task), "sizes": {"train": n, "test": max(1, n // 5)},
+                "memory_size": int_option(self.name, "memory_size", memory_size, 1),
+                "sentence_len": max(SENTENCE_LEN, int_option(self.name, "sentence_len", sentence_len, 0)),
+                "max_story_len": int_option(self.name, "max_story_len", max_story_len, 1), "seed": seed}
+
+    def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
+        o = self._settings(**options)
         return DatasetInfo(
-            name="babi_generated", task="question_answering", num_classes=len(VOCAB),
-            splits={"train": n, "test": max(1, n // 5)},
-            extra={"vocab": VOCAB, "sentence_len": max(SENTENCE_LEN, int(sentence_len)),
-                   "memory_size": int(memory_size), "tasks": [_task(task)]},
+            name="babi_generated", task="question_answering", num_classes=len(VOCAB), splits=o["sizes"],
+            extra={"vocab": VOCAB, "sentence_len": o["sentence_len"], "memory_size": o["memory_size"],
+                   "tasks": [o["task"]]},
         )
 
-    def arrays(self, split: str, data_dir: Optional[str] = None, *, task: Any = 1, num_examples: int = 1000,
-               memory_size: int = 50, sentence_len: int = 0, max_story_len: int = 8, seed: int = 0, **_: Any):
-        n = int(num_examples) if split == "train" else max(1, int(num_examples) // 5)
-        examples = generate(_task(task), n, seed=SPLIT_SEEDS[split] + 1000 * int(seed), max_len=int(max_story_len))
-        return vectorize(examples, VOCAB, int(memory_size), max(SENTENCE_LEN, int(sentence_len)))
+    def arrays(self, split: str, data_dir: Optional[str] = None, **options: Any):
+        o = self._settings(**options)
+        examples = generate(o["task"], o["sizes"][split], seed=SPLIT_SEEDS[split] + 1000 * int(o["seed"]),
+                            max_len=o["max_story_len"])
+        return vectorize(examples, VOCAB, o["memory_size"], o["sentence_len"])
 
 
 def _task(task: Any) -> int:
-    try:
-        t = int(str(task).strip())
-    except ValueError:
-        t = -1
-    if t not in (1, 2):
-        raise ValueError(f"babi_generated option 'task' got {task!r}; expected 1 or 2")
-    return t
+    t = int(task) if isinstance(task, str) and task.strip().isdigit() else task
+    return choice_option("babi_generated", "task", t, (1, 2))
 
 
 DATASET = GeneratedBabi()

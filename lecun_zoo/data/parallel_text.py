@@ -22,16 +22,17 @@ Common options: ``source_level`` / ``target_level`` (``"word"`` or ``"char"``), 
 
 from __future__ import annotations
 
-import gzip
-import io
 import os
 import zipfile
+import zlib
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
-from lecun_zoo.data.parallel_vocab import Vocabulary, build_vocabulary, encode_pairs, tokenize
+from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DatasetInfo, Source, bool_option, choice_option,
+                                  decode_text, float_option, int_option, read_text, str_option, text_lines,
+                                  tfds_load)
+from lecun_zoo.data.parallel_vocab import LEVELS, SPECIALS, Vocabulary, build_vocabulary, encode_pairs, tokenize
 
 __all__ = ["ParallelSource", "Multi30k", "TatoebaPairs", "TedHrlr", "read_lines", "read_aligned",
            "read_tsv_pairs", "bucketed_dataset", "MULTI30K", "TATOEBA", "TED_HRLR"]
@@ -46,16 +47,7 @@ DEFAULTS = dict(source_level="word", target_level="word", lowercase=True, max_so
 
 def read_lines(path: str) -> list[str]:
     """Lines of a text file, ``.gz`` or not, without their newline (UTF-8)."""
-    if not os.path.exists(path):
-        raise DataNotFoundError(f"{path}: no such file")
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as f:
-            return [line.rstrip("\n").rstrip("\r") for line in f]
-    except UnicodeDecodeError as e:
-        raise DataFormatError(f"{path}: not UTF-8 text ({e}); expected one sentence per line") from None
-    except (OSError, EOFError) as e:
-        raise DataFormatError(f"{path}: cannot be read ({type(e).__name__}: {e}); truncated or not gzip?") from None
+    return text_lines(read_text(path, "one sentence per line"))
 
 
 def read_aligned(source_path: str, target_path: str) -> list[Pair]:
@@ -67,6 +59,8 @@ def read_aligned(source_path: str, target_path: str) -> list[Pair]:
             f"{source_path} has {len(src)} lines but {target_path} has {len(tgt)}; expected the same "
             f"number (aligned files): {longer} line {min(len(src), len(tgt)) + 1} has no partner in {shorter}"
         )
+    if not src:
+        raise DataFormatError(f"{source_path} and {target_path} are empty (0 lines); expected one sentence per line")
     pairs = []
     for i, (s, t) in enumerate(zip(src, tgt), start=1):
         for text, path in ((s, source_path), (t, target_path)):
@@ -76,22 +70,32 @@ def read_aligned(source_path: str, target_path: str) -> list[Pair]:
     return pairs
 
 
+def _zip_text(path: str) -> tuple[str, str]:
+    """(label, text) of the pairs ``.txt`` inside the zip archive ``path``."""
+    what = "a zip archive holding a tab-separated pairs .txt (e.g. fra.txt)"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if n.endswith(".txt") and not os.path.basename(n).startswith("_")]
+            if not members:
+                raise DataFormatError(f"{path}: holds no pairs .txt file (members: {zf.namelist()}); expected {what}")
+            label = f"{path}:{members[0]}"
+            raw = zf.read(members[0])
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
+        raise DataFormatError(f"{path}: cannot be read as zip ({type(e).__name__}: {e}); expected {what} "
+                              f"(truncated or corrupt?)") from None
+    return label, decode_text(raw, label, "tab-separated sentence pairs")
+
+
 def read_tsv_pairs(path: str, source_column: int = 0, target_column: int = 1) -> list[Pair]:
     """Pairs from a tab-separated file (``English<TAB>French[<TAB>attribution]``), or from
     the ``.txt`` inside a ``.zip`` holding one."""
     if not os.path.exists(path):
-        raise DataNotFoundError(f"{path}: no such file")
-    label = path
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            members = [n for n in zf.namelist() if n.endswith(".txt") and not os.path.basename(n).startswith("_")]
-            if not members:
-                raise DataFormatError(f"{path}: holds no pairs .txt file (members: {zf.namelist()})")
-            label = f"{path}:{members[0]}"
-            text = zf.read(members[0]).decode("utf-8")
-        lines = text.splitlines()
+        raise DataNotFoundError(f"{path}: no such file; expected tab-separated sentence pairs (.txt or .zip)")
+    if path.endswith(".zip") or zipfile.is_zipfile(path):
+        label, text = _zip_text(path)
+        lines = text_lines(text)
     else:
-        lines = read_lines(path)
+        label, lines = path, read_lines(path)
     need = max(source_column, target_column) + 1
     pairs = []
     for i, line in enumerate(lines, start=1):
@@ -100,13 +104,17 @@ def read_tsv_pairs(path: str, source_column: int = 0, target_column: int = 1) ->
         cols = line.split("\t")
         if len(cols) < need:
             raise DataFormatError(
-                f"{label} line {i}: {len(cols)} tab-separated field(s) in {line[:60]!r}; expected at least {need}"
+                f"{label} line {i}: {len(cols)} tab-separated field(s) in {line[:60]!r}; expected at least {need} "
+                f"(columns {source_column} and {target_column})"
             )
         s, t = cols[source_column].strip(), cols[target_column].strip()
         for text, col in ((s, source_column), (t, target_column)):
             if not text:
                 raise DataFormatError(f"{label} line {i}: field {col} is empty; expected a sentence")
         pairs.append((s, t, f"{label} line {i}"))
+    if not pairs:
+        raise DataFormatError(f"{label}: no sentence pairs found ({len(lines)} lines); expected lines "
+                              f"'source<TAB>target'")
     return pairs
 
 
@@ -119,6 +127,7 @@ class ParallelSource(Source):
 
     task = "sequence_to_sequence"
     splits: Sequence[str] = ("train", "validation", "test")
+    options = tuple(DEFAULTS)
 
     def __init__(self) -> None:
         self._cache: dict = {}
@@ -129,14 +138,16 @@ class ParallelSource(Source):
 
     # -- shared ---------------------------------------------------------------
     def _options(self, options: dict) -> dict:
-        opts = {k: options.get(k, v) for k, v in DEFAULTS.items()}
-        if opts["too_long"] not in ("error", "skip", "truncate"):
-            raise ValueError(f"dataset {self.name!r} option too_long got {opts['too_long']!r}; "
-                             f"expected 'error', 'skip' or 'truncate'")
+        """The common options (``DEFAULTS`` filled in), checked."""
+        n, opts = self.name, {k: options.get(k, v) for k, v in DEFAULTS.items()}
+        choice_option(n, "too_long", opts["too_long"], ("error", "skip", "truncate"))
+        bool_option(n, "lowercase", opts["lowercase"])
+        int_option(n, "min_count", opts["min_count"], 1)
+        int_option(n, "limit", opts["limit"], 1, allow_none=True)
         for side in ("source", "target"):
-            if opts[f"{side}_level"] not in ("word", "char"):
-                raise ValueError(f"dataset {self.name!r} option {side}_level got {opts[f'{side}_level']!r}; "
-                                 f"expected 'word' or 'char'")
+            choice_option(n, f"{side}_level", opts[f"{side}_level"], LEVELS)
+            int_option(n, f"max_{side}_vocab", opts[f"max_{side}_vocab"], len(SPECIALS) + 1, allow_none=True)
+            int_option(n, f"max_{side}_length", opts[f"max_{side}_length"], 1, allow_none=True)
         return opts
 
     def _tokenized(self, split: str, data_dir: Optional[str], options: dict):
@@ -216,12 +227,16 @@ class Multi30k(ParallelSource):
     name = "multi30k"
     summary = "Multi30k task 1 captions, German -> English (aligned train/val/test_2016_flickr files)"
     files = {"train": "train", "validation": "val", "test": "test_2016_flickr"}
+    options = ParallelSource.options + ("source_lang", "target_lang", "test_set")
 
     def _path(self, data_dir: Optional[str], stem: str, lang: str) -> str:
         if data_dir is None:
             raise DataNotFoundError(
                 "dataset 'multi30k' needs data_dir: a folder with train.de.gz, train.en.gz, val.*, "
                 "test_2016_flickr.* (Multi30k data/task1/raw)")
+        if not os.path.isdir(data_dir):
+            raise DataNotFoundError(f"{data_dir}: no such folder; expected the Multi30k task-1 raw layout "
+                                    f"(train.de.gz, train.en.gz, val.*, test_2016_flickr.*)")
         for name in (f"{stem}.{lang}.gz", f"{stem}.{lang}"):
             p = os.path.join(data_dir, name)
             if os.path.exists(p):
@@ -230,8 +245,10 @@ class Multi30k(ParallelSource):
                                 f"(nor {stem}.{lang}); expected the Multi30k task-1 raw layout")
 
     def pairs(self, split: str, data_dir: Optional[str], **options: Any) -> list[Pair]:
-        stem = options.get("test_set", "test_2016_flickr") if split == "test" else self.files[split]
-        src_lang, tgt_lang = options.get("source_lang", "de"), options.get("target_lang", "en")
+        stem = str_option(self.name, "test_set", options.get("test_set", "test_2016_flickr"))
+        stem = stem if split == "test" else self.files[split]
+        src_lang = str_option(self.name, "source_lang", options.get("source_lang", "de"))
+        tgt_lang = str_option(self.name, "target_lang", options.get("target_lang", "en"))
         return read_aligned(self._path(data_dir, stem, src_lang), self._path(data_dir, stem, tgt_lang))
 
 
@@ -246,29 +263,39 @@ class TatoebaPairs(ParallelSource):
     name = "tatoeba"
     summary = "Tatoeba/Anki tab-separated pairs (fra-eng.zip: English -> French by default)"
     splits = ("train", "test")
+    options = ParallelSource.options + ("file", "source_column", "target_column", "split_seed", "test_fraction")
 
     def _file(self, data_dir: Optional[str], options: dict) -> str:
         if data_dir is None:
             raise DataNotFoundError("dataset 'tatoeba' needs data_dir: fra-eng.zip, fra.txt or a folder holding one")
         if os.path.isfile(data_dir):
             return data_dir
-        names = [options["file"]] if options.get("file") else ["fra-eng.zip", "fra.txt"]
+        file = options.get("file")
+        names = ["fra-eng.zip", "fra.txt"] if file is None else [str_option(self.name, "file", file)]
         for n in names:
             p = os.path.join(data_dir, n)
             if os.path.exists(p):
                 return p
-        raise DataNotFoundError(f"{data_dir}: holds none of {names}; pass data_dir=<pairs file> or file=<name>")
+        raise DataNotFoundError(f"{data_dir}: holds none of {names}; expected a tab-separated pairs file there "
+                                f"(pass data_dir=<pairs file> or file=<name>)")
 
     def pairs(self, split: str, data_dir: Optional[str], **options: Any) -> list[Pair]:
-        key = ("_all", data_dir, options.get("file"), options.get("source_column", 0), options.get("target_column", 1))
+        n, limit = self.name, self._options(options)["limit"]
+        columns = tuple(int_option(n, c, options.get(c, d), 0) for c, d in (("source_column", 0), ("target_column", 1)))
+        seed = int_option(n, "split_seed", options.get("split_seed", 0), 0)
+        fraction = float_option(n, "test_fraction", options.get("test_fraction", 0.05), 0.0, 1.0)
+        path = self._file(data_dir, options)
+        key = ("_all", path, columns)
         if key not in self._cache:
-            self._cache[key] = read_tsv_pairs(self._file(data_dir, options), int(options.get("source_column", 0)),
-                                              int(options.get("target_column", 1)))
+            self._cache[key] = read_tsv_pairs(path, *columns)
         everything = self._cache[key]
-        if options.get("limit") is not None:  # the first (shortest) pairs, as in keras-io's lstm_seq2seq
-            everything = everything[: int(options["limit"])]
-        perm = np.random.default_rng(int(options.get("split_seed", 0))).permutation(len(everything))
-        n_test = max(1, int(round(len(everything) * float(options.get("test_fraction", 0.05)))))
+        if limit is not None:  # the first (shortest) pairs, as in keras-io's lstm_seq2seq
+            everything = everything[:limit]
+        perm = np.random.default_rng(seed).permutation(len(everything))
+        n_test = max(1, int(round(len(everything) * fraction)))
+        if n_test >= len(everything):
+            raise DataFormatError(f"{path}: {len(everything)} pair(s) (limit={limit}) with test_fraction={fraction} "
+                                  f"leave none for train; expected more pairs or a smaller test_fraction")
         idx = perm[-n_test:] if split == "test" else perm[:-n_test]
         return [everything[i] for i in sorted(idx)]
 
@@ -279,22 +306,15 @@ class TedHrlr(ParallelSource):
 
     name = "ted_hrlr"
     summary = "TED talks (tensorflow-datasets ted_hrlr_translate/pt_to_en), via tfds with data_dir"
+    options = ParallelSource.options + ("config", "download")
 
     def pairs(self, split: str, data_dir: Optional[str], **options: Any) -> list[Pair]:
-        import tensorflow_datasets as tfds
-
-        cfg = options.get("config", "pt_to_en")
+        cfg = str_option(self.name, "config", options.get("config", "pt_to_en"))
+        download = bool_option(self.name, "download", options.get("download", False))
         name = f"ted_hrlr_translate/{cfg}"
-        try:
-            ds = tfds.load(name, split=split, data_dir=data_dir, as_supervised=True,
-                           download=bool(options.get("download", False)))
-        except Exception as e:
-            raise DataNotFoundError(
-                f"tensorflow-datasets could not load {name!r} split {split!r} from data_dir={data_dir!r}: "
-                f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}. Prepare it once with network "
-                f"access (tfds.load({name!r}, data_dir=...)) and pass that data_dir.") from None
+        ds = tfds_load(name, split, data_dir, as_supervised=True, download=download)
         out = []
-        for i, (s, t) in enumerate(tfds.as_numpy(ds), start=1):
+        for i, (s, t) in enumerate(ds.as_numpy_iterator(), start=1):
             s, t = s.decode("utf-8"), t.decode("utf-8")
             if s.strip() and t.strip():
                 out.append((s, t, f"{name}[{split}] example {i}"))

@@ -19,14 +19,21 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lecun_zoo.data.base import DatasetInfo, Source
+from lecun_zoo.data.base import DataOptionError, DatasetInfo, Source, int_option
 from lecun_zoo.data.parallel_vocab import Vocabulary, encode_pairs
 
 __all__ = ["Reversal", "Addition", "REVERSAL", "ADDITION"]
 
 
+#: the seq2seq family's ``data_options``, passed to every dataset it reads: generated
+#: character strings need no tokenisation or vocabulary options, so these are accepted and ignored
+_FAMILY_OPTIONS = ("source_level", "target_level", "lowercase", "min_count", "max_source_vocab", "max_target_vocab",
+                   "max_source_length", "max_target_length")
+
+
 class _Generated(Source):
     splits = ("train", "validation", "test")
+    options = ("train_size", "eval_size") + _FAMILY_OPTIONS
 
     def examples(self, seed: int, **options: Any) -> dict[str, tuple[list[str], list[str]]]:
         raise NotImplementedError
@@ -35,9 +42,8 @@ class _Generated(Source):
         raise NotImplementedError
 
     def _sizes(self, options: dict, train: int, evaluation: int) -> dict[str, int]:
-        n_train, n_eval = int(options.get("train_size", train)), int(options.get("eval_size", evaluation))
-        if n_train < 1 or n_eval < 1:
-            raise ValueError(f"dataset {self.name!r} train_size/eval_size got {n_train}/{n_eval}; expected >= 1")
+        n_train = int_option(self.name, "train_size", options.get("train_size", train), 1)
+        n_eval = int_option(self.name, "eval_size", options.get("eval_size", evaluation), 1)
         return {"train": n_train, "validation": n_eval, "test": n_eval}
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
@@ -60,13 +66,15 @@ class Reversal(_Generated):
     name = "reversal"
     summary = "generated: reverse a string of 3-8 symbols (char level, deterministic by seed)"
     default_sizes = (4000, 500)
+    options = _Generated.options + ("num_symbols", "min_len", "max_len")
 
     def _opts(self, options: dict) -> tuple[int, int, int]:
-        k, lo, hi = int(options.get("num_symbols", 10)), int(options.get("min_len", 3)), int(options.get("max_len", 8))
-        if not 2 <= k <= 26:
-            raise ValueError(f"dataset 'reversal' num_symbols got {k}; expected 2..26")
-        if not 1 <= lo <= hi:
-            raise ValueError(f"dataset 'reversal' min_len/max_len got {lo}/{hi}; expected 1 <= min_len <= max_len")
+        k = int_option(self.name, "num_symbols", options.get("num_symbols", 10), 2, 26)
+        lo = int_option(self.name, "min_len", options.get("min_len", 3), 1)
+        hi = int_option(self.name, "max_len", options.get("max_len", 8), 1)
+        if lo > hi:
+            raise DataOptionError(f"dataset 'reversal' options min_len={lo} > max_len={hi}; "
+                                  f"expected min_len <= max_len")
         return k, lo, hi
 
     def vocabularies(self, **options: Any):
@@ -82,7 +90,8 @@ class Reversal(_Generated):
         capacity = sum(k**n for n in range(lo, hi + 1))
         total = sum(sizes.values())
         if total > capacity:
-            raise ValueError(f"dataset 'reversal' asks {total} distinct strings; only {capacity} exist")
+            raise DataOptionError(f"dataset 'reversal' options train_size + 2 * eval_size ask {total} distinct "
+                                  f"strings; expected at most the {capacity} that exist (raise max_len or num_symbols)")
         seen, out = set(), {}
         for split, n in sizes.items():
             src = []
@@ -99,19 +108,19 @@ class Addition(_Generated):
     name = "addition"
     summary = "generated: 'a+b' -> 'a+b' summed, operands of 1-3 digits (keras-io addition_rnn task)"
     default_sizes = (20000, 2000)
+    options = _Generated.options + ("digits",)
 
     def vocabularies(self, **options: Any):
         return Vocabulary("0123456789+"), Vocabulary("0123456789")
 
     def examples(self, seed: int = 0, **options: Any):
-        digits = int(options.get("digits", 3))
-        if not 1 <= digits <= 9:
-            raise ValueError(f"dataset 'addition' digits got {digits}; expected 1..9")
+        digits = int_option(self.name, "digits", options.get("digits", 3), 1, 9)
         sizes = self._sizes(options, *self.default_sizes)
         capacity = 10**digits * (10**digits + 1) // 2
         if 2 * sum(sizes.values()) > capacity:
-            raise ValueError(f"dataset 'addition' asks {sum(sizes.values())} distinct questions with digits={digits}; "
-                             f"expected at most {capacity // 2} (half of the {capacity} that exist)")
+            raise DataOptionError(f"dataset 'addition' options train_size + 2 * eval_size ask {sum(sizes.values())} "
+                                  f"distinct questions with digits={digits}; expected at most {capacity // 2} (half "
+                                  f"of the {capacity} that exist)")
         rng = np.random.default_rng(seed)
         seen, out = set(), {}
         for split, n in sizes.items():

@@ -34,7 +34,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
-from lecun_zoo.data.base import DataFormatError, DataNotFoundError, DatasetInfo, Source
+from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source,
+                                  choice_option, int_option, read_text, tfds_load)
 
 __all__ = [
     "UNK", "EOS", "LEVELS", "Vocabulary", "tokenize", "read_tokens", "lm_windows",
@@ -126,17 +127,7 @@ class Vocabulary:
 
 @functools.lru_cache(maxsize=16)
 def _read_cached(path: str, mtime: float, level: str) -> tuple:
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise DataFormatError(f"{path}: byte {e.start} is not UTF-8 ({e.reason}); expected a UTF-8 text file") from None
-    except OSError as e:
-        raise DataNotFoundError(f"{path}: cannot be read ({e.strerror})") from None
-    tokens = tokenize(text, level)
-    if not tokens:
-        raise DataFormatError(f"{path}: the corpus is empty (no {level}s); expected a non-empty text file")
-    return tuple(tokens)
+    return tuple(tokenize(_read_text(path), level))
 
 
 def read_tokens(path: str, level: str = "word") -> tuple:
@@ -195,35 +186,52 @@ class LanguageModelSource(Source):
 
     splits = ("train", "validation", "test")
     default_level = "word"
+    options = ("level", "seq_len", "context", "streams", "vocab", "min_count", "max_vocab")
 
     def split_tokens(self, split: str, data_dir: Optional[str], level: str, **options: Any) -> Sequence[str]:
         raise NotImplementedError
 
-    def _level(self, options: dict) -> str:
-        return _check_level(options.get("level") or self.default_level)
+    def _settings(self, options: dict) -> dict:
+        """The common options, checked (errors name the option, the value and what was expected)."""
+        n, get = self.name, options.get
+        return {"level": choice_option(n, "level", get("level") or self.default_level, LEVELS),
+                "seq_len": int_option(n, "seq_len", get("seq_len", 20), 1),
+                "context": int_option(n, "context", get("context", 0), 0),
+                "streams": int_option(n, "streams", get("streams", 0), 0),
+                "min_count": int_option(n, "min_count", get("min_count", 1), 1),
+                "max_vocab": int_option(n, "max_vocab", get("max_vocab", 0), 0)}
+
+    def _tokens(self, split: str, data_dir: Optional[str], options: dict) -> Sequence[str]:
+        tokens = self.split_tokens(split, data_dir, self._settings(options)["level"], **_without_level(options))
+        if not len(tokens):
+            where = f" (data_dir={data_dir!r})" if data_dir else ""
+            raise DataFormatError(f"dataset {self.name!r} split {split!r} has no tokens{where}; expected a "
+                                  f"non-empty corpus")
+        return tokens
 
     def vocabulary(self, data_dir: Optional[str] = None, **options: Any) -> Vocabulary:
+        s = self._settings(options)
         if options.get("vocab"):
-            return Vocabulary(options["vocab"])
-        level = self._level(options)
-        return Vocabulary.build(self.split_tokens("train", data_dir, level, **_without_level(options)),
-                                int(options.get("min_count", 1)), int(options.get("max_vocab", 0)))
+            try:
+                return Vocabulary(options["vocab"])
+            except (TypeError, ValueError) as e:
+                raise DataOptionError(f"dataset {self.name!r} option 'vocab' is no vocabulary ({e}); expected a "
+                                      f"sequence of unique tokens starting with {UNK!r}") from None
+        return Vocabulary.build(self._tokens("train", data_dir, options), s["min_count"], s["max_vocab"])
 
     def ids(self, split: str, data_dir: Optional[str] = None, **options: Any) -> np.ndarray:
         """The token ids of a whole split (with the vocabulary the options imply)."""
         vocab = self.vocabulary(data_dir, **options)
-        return vocab.encode(self.split_tokens(split, data_dir, self._level(options), **_without_level(options)))
+        return vocab.encode(self._tokens(split, data_dir, options))
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
-        vocab = self.vocabulary(data_dir, **options)
-        seq_len, context = int(options.get("seq_len", 20)), int(options.get("context", 0))
-        return DatasetInfo(self.name, "language_modeling", (seq_len + context,), len(vocab), {},
-                           {"vocab": vocab.tokens, "level": self._level(options)})
+        vocab, s = self.vocabulary(data_dir, **options), self._settings(options)
+        return DatasetInfo(self.name, "language_modeling", (s["seq_len"] + s["context"],), len(vocab), {},
+                           {"vocab": vocab.tokens, "level": s["level"]})
 
     def arrays(self, split: str, data_dir: Optional[str] = None, **options: Any):
-        ids = self.ids(split, data_dir, **options)
-        return lm_windows(ids, int(options.get("seq_len", 20)), int(options.get("context", 0)),
-                          int(options.get("streams", 0)))
+        s = self._settings(options)
+        return lm_windows(self.ids(split, data_dir, **options), s["seq_len"], s["context"], s["streams"])
 
 
 def _without_level(options: dict) -> dict:
@@ -246,12 +254,18 @@ class TextFolder(LanguageModelSource):
         self.pattern = pattern  # e.g. "ptb.{split}.txt"
         self.default_level = default_level
 
+    def _expected(self) -> str:
+        if self.pattern:
+            return ", ".join(self.pattern.format(split=s) for s in ("train", "valid", "test"))
+        return ("train.txt, valid.txt, test.txt (or *.train.txt, *.valid.txt, *.test.txt; valid may be validation "
+                "or dev)")
+
     def _path(self, split: str, data_dir: Optional[str]) -> Optional[str]:
         if not data_dir:
-            raise DataNotFoundError(f"dataset {self.name!r} needs data_dir (a folder of text splits, e.g. "
-                                    f"{(self.pattern or '{split}.txt').format(split='train')})")
+            raise DataNotFoundError(f"dataset {self.name!r} needs data_dir: a folder holding {self._expected()}")
         if not os.path.isdir(data_dir):
-            raise DataNotFoundError(f"{data_dir}: no such folder (dataset {self.name!r})")
+            raise DataNotFoundError(f"{data_dir}: no such folder (dataset {self.name!r}); expected a folder holding "
+                                    f"{self._expected()}")
         for name in _split_names(split):
             if self.pattern:
                 candidates = [os.path.join(data_dir, self.pattern.format(split=name))]
@@ -270,7 +284,7 @@ class TextFolder(LanguageModelSource):
         if path is None:
             want = (self.pattern or "{split}.txt").format(split=_split_names(split)[0])
             raise DataNotFoundError(f"{os.path.join(data_dir, want)}: no such corpus file (dataset "
-                                    f"{self.name!r}, split {split!r})")
+                                    f"{self.name!r}, split {split!r}); expected {self._expected()} in {data_dir}")
         tokens = read_tokens(path, level)
         if split == "train" and self._path("validation", data_dir) is None:
             return tokens[: int(len(tokens) * 0.9)]
@@ -315,8 +329,10 @@ class Lm1b(LanguageModelSource):
     summary = "One Billion Word benchmark (tensorflow-datasets; first max_sentences sentences)"
     default_level = "word"
 
+    options = LanguageModelSource.options + ("max_sentences",)
+
     def split_tokens(self, split: str, data_dir: Optional[str], level: str, **options: Any):
-        limit = int(options.get("max_sentences", 100_000))
+        limit = int_option(self.name, "max_sentences", options.get("max_sentences", 100_000), 1)
         tfds_split = "test" if split == "test" else "train"
         text = _tfds_text("lm1b", tfds_split, data_dir, "text", limit=limit, sep="\n")
         lines = text.split("\n")
@@ -327,13 +343,10 @@ class Lm1b(LanguageModelSource):
 
 
 def _read_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise DataFormatError(f"{path}: byte {e.start} is not UTF-8 ({e.reason}); expected a UTF-8 text file") from None
+    text = read_text(path, "a text corpus")
     if not text.strip():
-        raise DataFormatError(f"{path}: the corpus is empty; expected a non-empty text file")
+        raise DataFormatError(f"{path}: the corpus is empty ({len(text)} characters of white space); expected a "
+                              f"non-empty text file")
     return text
 
 
@@ -343,17 +356,8 @@ def _tokens_of_text(text: str, level: str) -> tuple:
 
 
 def _tfds_text(name: str, split: str, data_dir: Optional[str], key: str, limit: int = 0, sep: str = "") -> str:
-    try:
-        import tensorflow_datasets as tfds
-
-        ds = tfds.load(name, split=split, data_dir=data_dir, download=False)
-    except Exception as e:  # DatasetNotFoundError, missing files, ...
-        raise DataNotFoundError(
-            f"tensorflow-datasets could not load {name!r} split {split!r} from data_dir={data_dir!r}: "
-            f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}. Prepare it once with network "
-            f"access (tfds.load({name!r}, data_dir=...)) and pass that data_dir"
-            + (" (or a folder holding Karpathy's input.txt)" if name == "tiny_shakespeare" else "")
-        ) from None
+    hint = ", or pass data_dir=<folder holding Karpathy's input.txt>" if name == "tiny_shakespeare" else ""
+    ds = tfds_load(name, split, data_dir, hint, download=False)
     parts = []
     for i, ex in enumerate(ds.as_numpy_iterator()):
         if limit and i >= limit:

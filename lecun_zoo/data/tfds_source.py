@@ -7,33 +7,29 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lecun_zoo.data.base import DataNotFoundError, DatasetInfo, Source
+from lecun_zoo.data.base import DatasetInfo, Source, bool_option, tfds_load
 
 
 class TfdsImages(Source):
-    def __init__(self, name: str, shape: tuple, num_classes: int, sizes: dict) -> None:
+    #: ``download``: let tensorflow-datasets download the data when it is not prepared (default True)
+    options = ("download",)
+
+    def __init__(self, name: str, shape: tuple, num_classes: int, sizes: dict, hint: str = "") -> None:
         self.name = name
         self.summary = f"tensorflow-datasets '{name}' (images scaled to [0, 1])"
         self.shape, self.num_classes, self.sizes = shape, num_classes, sizes
         self.splits = tuple(sizes)
+        self.hint = hint  # another way to get the data, for the error message
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
+        bool_option(self.name, "download", options.get("download", True))
         return DatasetInfo(self.name, "image_classification", self.shape, self.num_classes, dict(self.sizes))
 
     def tf_dataset(self, split: str, data_dir: Optional[str] = None, **options: Any):
         import tensorflow as tf
-        import tensorflow_datasets as tfds
 
-        try:
-            ds = tfds.load(self.name, split=split, data_dir=data_dir, as_supervised=True,
-                           download=bool(options.get("download", True)))
-        except Exception as e:  # DatasetNotFoundError, network errors when offline, ...
-            raise DataNotFoundError(
-                f"tensorflow-datasets could not load {self.name!r} split {split!r} from data_dir="
-                f"{data_dir!r}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}. "
-                f"Prepare it once with network access (tfds.load({self.name!r}, data_dir=...)) "
-                f"and pass that data_dir."
-            ) from None
+        download = bool_option(self.name, "download", options.get("download", True))
+        ds = tfds_load(self.name, split, data_dir, self.hint, as_supervised=True, download=download)
         return ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, tf.cast(y, tf.int32)),
                       num_parallel_calls=tf.data.AUTOTUNE)
 
@@ -46,7 +42,9 @@ class TfdsImages(Source):
 
 
 TFDS_IMAGE = {
-    "mnist": TfdsImages("mnist", (28, 28, 1), 10, {"train": 60000, "test": 10000}),
+    "mnist": TfdsImages("mnist", (28, 28, 1), 10, {"train": 60000, "test": 10000},
+                        hint=", or pass data_dir=<folder holding train-images-idx3-ubyte.gz, "
+                             "train-labels-idx1-ubyte.gz, t10k-...> without source='tfds'"),
     "fashion_mnist": TfdsImages("fashion_mnist", (28, 28, 1), 10, {"train": 60000, "test": 10000}),
     "cifar10": TfdsImages("cifar10", (32, 32, 3), 10, {"train": 50000, "test": 10000}),
 }

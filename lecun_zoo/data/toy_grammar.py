@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from lecun_zoo.data.base import int_option
 from lecun_zoo.data.text_corpus import EOS, LanguageModelSource
 
 __all__ = ["CATEGORIES", "sentences", "ToyGrammar", "DATASET"]
@@ -60,9 +61,10 @@ class ToyGrammar(LanguageModelSource):
     name = "toy_grammar"
     summary = "generated sentences of a toy grammar with word categories (offline), word level"
     default_level = "word"
+    options = LanguageModelSource.options + ("sentences",)
 
     def split_tokens(self, split: str, data_dir: Optional[str], level: str, **options: Any):
-        scale = float(options.get("sentences", SIZES["train"])) / SIZES["train"]
+        scale = int_option(self.name, "sentences", options.get("sentences", SIZES["train"]), 1) / SIZES["train"]
         n = max(1, int(SIZES[split] * scale))
         seed = int(options.get("seed", 0)) * 3 + ("train", "validation", "test").index(split)
         text = "\n".join(" ".join(s) for s in sentences(n, seed))

@@ -3,9 +3,8 @@
 
     import lecun_zoo
     lecun_zoo.list()                         # family names (imports no family code)
+    result = lecun_zoo.train("convnet")      # the family's recipe on its default data
     model = lecun_zoo.get("convnet")         # a compiled keras.Model
-    train, test = lecun_zoo.data.load("digits")
-    model.fit(train, epochs=5)
 
 ``import lecun_zoo`` does not import Keras or TensorFlow; they load on first use.
 """
@@ -30,8 +29,8 @@ from lecun_zoo.runtime import runtime  # noqa: E402
 
 __all__ = [
     "get", "get_family", "info", "list", "register", "unregister", "plugin_report", "load", "save", "tune",
-    "runtime", "data", "Family", "Config", "ConfigError", "PluginError", "PluginWarning",
-    "UnknownFamilyError", "ModelFileError", "__version__",
+    "train", "evaluate", "Recipe", "TrainResult", "runtime", "data", "Family", "Config", "ConfigError",
+    "PluginError", "PluginWarning", "UnknownFamilyError", "ModelFileError", "InputDataError", "__version__",
 ]
 
 _LAZY = {
@@ -39,6 +38,11 @@ _LAZY = {
     "save": ("lecun_zoo.saving", "save"),
     "ModelFileError": ("lecun_zoo.saving", "ModelFileError"),
     "tune": ("lecun_zoo.tuning", "tune"),
+    "train": ("lecun_zoo.recipe", "train"),
+    "evaluate": ("lecun_zoo.recipe", "evaluate"),
+    "Recipe": ("lecun_zoo.recipe", "Recipe"),
+    "TrainResult": ("lecun_zoo.recipe", "TrainResult"),
+    "InputDataError": ("lecun_zoo.input_checks", "InputDataError"),
     "data": ("lecun_zoo.data", None),
     "testing": ("lecun_zoo.testing", None),
     "plots": ("lecun_zoo.plots", None),

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import shutil
 import sys
-import time
-import warnings
 from typing import Any, Optional, Sequence
 
 __all__ = ["main"]
@@ -30,25 +26,10 @@ def _overrides(pairs: Sequence[str]) -> dict:
     out = {}
     for pair in pairs or ():
         if "=" not in pair:
-            raise SystemExit(f"lecun-zoo: --set got {pair!r}; expected field=value")
+            raise ValueError(f"--set got {pair!r}; expected field=value")
         k, v = pair.split("=", 1)
         out[k.strip()] = _parse_value(v.strip())
     return out
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "history") and isinstance(obj.history, dict):
-        return _jsonable(obj.history)
-    if obj is None or isinstance(obj, (str, bool, int)):
-        return obj
-    try:
-        return float(obj)
-    except (TypeError, ValueError):
-        return str(obj)
 
 
 def _positive_int(text: str) -> int:
@@ -96,111 +77,28 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "failed" for r in rows) and args.strict else 0
 
 
-def _splits(source: Any) -> tuple:
-    have = tuple(source.splits)
-    test = "test" if "test" in have else None
-    return ("train", "validation") + ((test,) if test else ())
-
-
 def cmd_train(args: argparse.Namespace) -> int:
-    import lecun_zoo
-    from lecun_zoo import data as zdata
-    from lecun_zoo.plots import learning_curve
-    from lecun_zoo.registry import REGISTRY
-    from lecun_zoo.runtime import runtime
+    from lecun_zoo.recipe import train
 
-    fam = REGISTRY.get(args.name)
-    data_name = args.data or fam.default_data
-    if data_name is None:
-        raise SystemExit(f"lecun-zoo: family {fam.name!r} has no default dataset; pass --data")
-    overrides = _overrides(args.set)
-    config = fam.make_config(args.preset, **overrides)
-    options = dict(fam.data_options(config)) if fam.data_options else {}
-    source = zdata.get_source(data_name)
-    splits = _splits(source)
-    # what the family's config implies (e.g. a stateful model's batch size) wins over defaults
-    load_kwargs = {"batch_size": args.batch_size, "data_dir": args.data_dir, "seed": args.seed, **options}
-    if args.strategy == "multi_worker":  # every worker must see the same number of equal batches
-        load_kwargs["drop_remainder"] = True
-        # Keras cannot know a sharded dataset's length in the first epoch and warns that it "ran out"
-        warnings.filterwarnings("ignore", message="Your input ran out of data")
-    loaded, info = zdata.load(data_name, split=splits, with_info=True, **load_kwargs)
-    parts = dict(zip(splits, loaded))
-    adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
-    adapted.update(overrides)  # what the user set wins over what the data implies
-    config = fam.make_config(args.preset, **adapted)
-    out = os.path.abspath(args.out or os.path.join("runs", f"{fam.name}-{data_name}"))
-    os.makedirs(out, exist_ok=True)
-    import keras
+    data = args.data
+    if data is None:
+        from lecun_zoo.registry import REGISTRY
 
-    with runtime(precision=args.precision, strategy=args.strategy, seed=args.seed) as rt:
-        print(f"lecun-zoo: training {fam.name} (preset {args.preset or fam.default_preset}) on {data_name}; {rt.describe()}")
-        model = fam.build(config)
-        fam.compile(model, config)
-    if not rt.is_chief:  # every worker runs the same code (collectives); only the chief's files stay
-        out = os.path.join(out, f".worker-{rt.process_id}")
-        os.makedirs(out, exist_ok=True)
-        args.verbose = 0
-    # keras.distribution (JAX) shards each batch only while its scope is active
-    in_distribution = contextlib.ExitStack()
-    if rt.strategy is not None and not hasattr(rt.strategy, "num_replicas_in_sync"):
-        in_distribution.enter_context(rt.strategy.scope())
-    from lecun_zoo.checkpointing import Resumable
-
-    # checkpoints of every fit call (stages too) in <out>/checkpoints; the same command resumes
-    fingerprint = {"family": fam.name, "preset": args.preset or fam.default_preset, "data": data_name,
-                   "config": config.to_dict(), "epochs": args.epochs, "seed": args.seed,
-                   "batch_size": args.batch_size, "precision": args.precision, "strategy": args.strategy}
-    run = Resumable(os.path.join(out, "checkpoints"), fingerprint, data=parts["train"],
-                    resume=not getattr(args, "no_resume", False))
-    t0 = time.time()
-    with run:
-        callbacks = [keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=run.resumed_from is not None)]
-        history = fam.train(model, config, parts["train"], validation_data=parts.get("validation"),
-                            epochs=args.epochs, callbacks=callbacks, verbose=args.verbose)
-    train_s = time.time() - t0
-    results = {}
-    if "test" in parts:
-        results = model.evaluate(parts["test"], verbose=0, return_dict=True)
-        shown = ", ".join(f"test {k}: {v:.4f}" for k, v in results.items())
-        print(f"lecun-zoo: {shown}")
-    in_distribution.close()
-    model_path = lecun_zoo.save(model, os.path.join(out, "model.keras"))
-    run.finish()  # the checkpoints go only once model.keras is safely written
-    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    # staged training (e.g. greedy pretraining) keeps each stage's history in history.stages
-    stages = _jsonable(getattr(history, "stages", None) or [])
-    with open(os.path.join(out, "history.json"), "w") as f:
-        json.dump({"family": fam.name, "data": data_name, "config": config.to_dict(), "history": hist,
-                   "stages": stages,
-                   "test": {k: float(v) for k, v in results.items()}, "train_seconds": train_s,
-                   "runtime": rt.describe()}, f, indent=2)
-    curve = learning_curve(hist, os.path.join(out, "learning_curve.png"), title=f"{fam.name} on {data_name}")
-    print(f"lecun-zoo: model saved to {model_path}")
-    print(f"lecun-zoo: history saved to {os.path.join(out, 'history.json')}")
-    if not rt.is_chief:
-        if not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
-            shutil.rmtree(out, ignore_errors=True)
-        return 0
-    print(f"lecun-zoo: learning curve saved to {curve}")
+        data = REGISTRY.get(args.name).default_data
+    out = args.out or os.path.join("runs", f"{args.name}-{data}")
+    result = train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
+                   batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
+                   out=out, resume=not args.no_resume, verbose=args.verbose,
+                   schedule=_parse_value(args.schedule) if args.schedule else None, **_overrides(args.set))
+    if args.verbose == 0:  # progress off; the outcome is still reported
+        print("\n".join(result.summary()))
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    import lecun_zoo
-    from lecun_zoo import data as zdata
-    from lecun_zoo.registry import REGISTRY
+    from lecun_zoo.recipe import evaluate
 
-    model = lecun_zoo.load(args.model)
-    family = getattr(model, "family", None)
-    options = {}
-    if family in REGISTRY.names():
-        fam = REGISTRY.get(family)
-        if fam.data_options:
-            options = dict(fam.data_options(model.zoo_config))
-    ds = zdata.load(args.data, split=args.split, **{"batch_size": args.batch_size, "data_dir": args.data_dir,
-                                                    "shuffle": False, **options})
-    results = model.evaluate(ds, verbose=0, return_dict=True)
+    results = evaluate(args.model, args.data, args.split, data_dir=args.data_dir, batch_size=args.batch_size)
     for k, v in results.items():
         print(f"{args.split} {k}: {v:.4f}")
     return 0
@@ -277,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="output folder (default runs/NAME-DATA)")
     s.add_argument("--no-resume", action="store_true",
                    help="start over, deleting OUT/checkpoints (default: resume from them)")
+    s.add_argument("--schedule", default=None,
+                   help="learning-rate schedule: constant, family, or JSON such as "
+                        "'{\"kind\": \"step\", \"every\": 10, \"factor\": 0.5}'")
     common(s)
     s.set_defaults(func=cmd_train)
 
@@ -292,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("evaluate", help="evaluate a saved .keras model on a dataset")
     s.add_argument("model")
-    s.add_argument("--data", required=True)
+    s.add_argument("--data", default=None, help="dataset name (default: the family's)")
     s.add_argument("--split", default="test")
     common(s)
     s.set_defaults(func=cmd_evaluate)
@@ -325,11 +226,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from lecun_zoo.registry import PluginError, UnknownFamilyError
     from lecun_zoo.runtime import RuntimeConfigError
     from lecun_zoo.checkpointing import NonFiniteLossError
+    from lecun_zoo.errors import TuningError
 
     try:
         return int(args.func(args) or 0)
     except (ConfigError, UnknownFamilyError, PluginError, DataFormatError, DataNotFoundError,
-            RuntimeConfigError, NonFiniteLossError, FileNotFoundError, KeyError, ValueError) as e:
+            RuntimeConfigError, NonFiniteLossError, TuningError, FileNotFoundError, KeyError, ValueError) as e:
         if os.environ.get("LECUN_ZOO_DEBUG"):
             raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e

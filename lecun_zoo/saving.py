@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import zipfile
 from typing import Any, Optional
@@ -38,6 +39,9 @@ def _check_archive(path: str) -> dict:
             return json.loads(zf.read("config.json"))
     except (zipfile.BadZipFile, EOFError, OSError, json.JSONDecodeError) as e:
         raise ModelFileError(f"{path}: cannot be read ({type(e).__name__}: {e}); the file is truncated or corrupt") from None
+
+
+_SHAPE_MISMATCH = re.compile(r"object <(.*?)>.*?variable\.shape=(\(.*?\)), Received: value\.shape=(\(.*?\))", re.S)
 
 
 def _named_classes(config: Any) -> list[tuple[str, str, Optional[str]]]:
@@ -151,9 +155,15 @@ def load(path: "str | os.PathLike", *, safe_mode: bool = True, compile: bool = T
                 f"{path}: names a class that is not registered ({first}). {hint}Install and import "
                 f"the package that defines it, or pass custom_objects."
             ) from None
-        shapes = [ln for ln in lines if "shape" in ln.lower()]
-        detail = " ".join(dict.fromkeys([first] + shapes))
-        raise ModelFileError(f"{path}: cannot be loaded: {detail}") from None
+        mismatch = _SHAPE_MISMATCH.search(msg)
+        if mismatch:
+            layer, want, got = mismatch.groups()
+            raise ModelFileError(
+                f"{path}: its weights do not fit the model its config builds: layer {layer} expects "
+                f"{want}, the file holds {got}; expected weights saved from this config (was config.json "
+                f"edited, or the weights taken from another model?)"
+            ) from None
+        raise ModelFileError(f"{path}: cannot be loaded: {first}") from None
     except (OSError, KeyError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: cannot be loaded ({type(e).__name__}: {e}); truncated or corrupt?") from None
 

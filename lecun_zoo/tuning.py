@@ -5,6 +5,8 @@ from __future__ import annotations
 import tempfile
 from typing import Any, Optional
 
+from lecun_zoo.errors import TuningError
+
 __all__ = ["FamilyHyperModel", "tune", "TUNERS", "TuningError"]
 
 TUNERS = ("random", "bayesian", "hyperband")
@@ -19,12 +21,16 @@ def _hypermodel_base():
 class FamilyHyperModel(_hypermodel_base()):
     """A keras-tuner HyperModel: each trial's hyperparameters are mapped onto config
     fields by ``family.search_space(hp, config)``, validated, built and compiled like
-    ``lecun_zoo.get``. The best model is therefore a normal zoo model."""
+    ``lecun_zoo.get``, and trained the way ``lecun_zoo.train`` trains (the family's staged
+    fit). A trial whose config implies other data options than the base (e.g. a window
+    length) gets its data loaded anew by ``reload(config)``. The best model is a normal
+    zoo model."""
 
-    def __init__(self, family: Any, base_config: Any, **kwargs: Any) -> None:
+    def __init__(self, family: Any, base_config: Any, reload: Any = None, **kwargs: Any) -> None:
         super().__init__(name=family.name, **kwargs)
         self.family = family
         self.base_config = base_config
+        self.reload = reload
 
     def config_for(self, hp: Any):
         return self.base_config.replace(**self.family.search_overrides(hp, self.base_config))
@@ -38,19 +44,15 @@ class FamilyHyperModel(_hypermodel_base()):
         return model
 
     def fit(self, hp: Any, model: Any, *args: Any, **kwargs: Any):
-        """Train a trial the way the family trains (staged fit: pretraining, linear
-        start...), so hyperparameters of those stages take effect."""
-        if self.family.fit is None:
-            return model.fit(*args, **kwargs)
+        config = self.config_for(hp)
         train = args[0] if args else kwargs.pop("x")
-        return self.family.train(model, self.config_for(hp), train,
-                                 validation_data=kwargs.get("validation_data"),
+        validation = kwargs.get("validation_data")
+        options = self.family.data_options
+        if self.reload is not None and options is not None and options(config) != options(self.base_config):
+            train, validation = self.reload(config)
+        return self.family.train(model, config, train, validation_data=validation,
                                  epochs=kwargs.get("epochs", 1), callbacks=kwargs.get("callbacks"),
                                  verbose=kwargs.get("verbose", 1))
-
-
-class TuningError(RuntimeError):
-    """No trial of a search finished; the message carries the first trial's error."""
 
 
 def _check_int(what: str, value: Any, low: int) -> None:
@@ -113,7 +115,7 @@ def tune(
     """
     import keras_tuner
 
-    from lecun_zoo import data as zdata
+    from lecun_zoo.recipe import Recipe, _load_named
     from lecun_zoo.registry import REGISTRY
 
     if tuner not in TUNERS:
@@ -125,21 +127,26 @@ def tune(
     if "tuning" not in fam.capabilities or fam.search_space is None:
         raise ValueError(f"family {name!r} declares no search space (capability 'tuning')")
     _check_objective(objective, fam)
-    data = data or fam.default_data
-    if data is None:
+    recipe = Recipe(family=fam.name, preset=preset, overrides=dict(overrides), data=data or fam.default_data,
+                    epochs=epochs, batch_size=batch_size, seed=seed)
+    if recipe.data is None:
         raise ValueError(f"tune() data got None and family {fam.name!r} has no default dataset; pass data=")
-    options = dict(fam.data_options(fam.make_config(preset, **overrides))) if fam.data_options else {}
-    (train, val), info = zdata.load(data, split=("train", "validation"), **{
-        "batch_size": batch_size, "data_dir": data_dir, "seed": seed, "with_info": True, **options})
+
+    def reload(config: Any):
+        """The train and validation pipelines ``lecun_zoo.train`` would read for ``config``."""
+        parts, info = _load_named(fam, recipe, config, data_dir, False, splits=("train", "validation"))
+        return (parts["train"], parts["validation"]), info
+
+    (train, val), info = reload(fam.make_config(preset, **overrides))
     adapted = fam.adapt_to_data(info) if fam.adapt_to_data else {}
     adapted.update(overrides)
     base = fam.make_config(preset, **adapted)
-    hypermodel = FamilyHyperModel(fam, base)
+    hypermodel = FamilyHyperModel(fam, base, reload=lambda config: reload(config)[0])
     # a folder of its own per search unless one is given: concurrent searches never share one
     directory = directory or tempfile.mkdtemp(prefix="lecun_zoo_tuning-")
     direction = "max" if "acc" in objective else "min"
     obj = keras_tuner.Objective(objective, direction=direction)
-    common = dict(objective=obj, directory=directory, project_name=project_name or f"{name}_{data}",
+    common = dict(objective=obj, directory=directory, project_name=project_name or f"{name}_{recipe.data}",
                   overwrite=overwrite, seed=seed)
     if tuner == "random":
         t = keras_tuner.RandomSearch(hypermodel, max_trials=max_trials, **common)

@@ -35,7 +35,7 @@ from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionE
 
 __all__ = [
     "PAD", "UNK", "TASK_NAMES", "tokenize", "parse_babi", "parse_tasks", "find_task_files",
-    "build_vocab", "vectorize", "BabiSource", "DATASET",
+    "build_vocab", "model_vocab", "vectorize", "BabiSource", "DATASET",
 ]
 
 PAD, UNK = "<pad>", "<unk>"
@@ -231,6 +231,22 @@ def vectorize(examples: Sequence[tuple], vocab: Sequence[str], memory_size: int,
     return {"story": story, "question": question}, answer
 
 
+def model_vocab(dataset: str, vocab: Any, examples: Iterable[tuple]) -> tuple[str, ...]:
+    """A model's vocabulary (option ``vocab``) checked against the data it is to encode:
+    every word and answer must be in it, or the ids would mean nothing to the model."""
+    if not isinstance(vocab, (list, tuple)) or len(vocab) < 3 or tuple(vocab[:2]) != (PAD, UNK) or \
+            not all(isinstance(w, str) for w in vocab):
+        raise DataOptionError(f"dataset {dataset!r} option 'vocab' got {str(vocab)[:80]!r}; expected the words by id, "
+                              f"starting with {PAD!r}, {UNK!r} (a memnet config's vocab)")
+    vocab = tuple(vocab)
+    unknown = sorted(set(build_vocab(examples)) - set(vocab))
+    if unknown:
+        raise DataOptionError(
+            f"dataset {dataset!r} option 'vocab' ({len(vocab)} words) lacks {len(unknown)} word(s) of this data, "
+            f"e.g. {unknown[:5]}; expected the vocabulary of a model trained on these tasks")
+    return vocab
+
+
 def max_sentence_len(examples: Iterable[tuple]) -> int:
     longest = 1
     for story, question, *_ in examples:
@@ -246,15 +262,17 @@ class BabiSource(Source):
         size: ``"1k"`` (default) or ``"10k"``.
         memory_size: sentences kept per story (default 50, the paper's).
         sentence_len: pad sentences to at least this many words (default: the longest).
+        vocab: encode with this vocabulary (a trained model's) instead of building one; a
+            word of the data that it lacks is an error.
     """
 
     name = "babi"
     summary = "bAbI QA tasks 1-20 (v1.2, English, 1k/10k) from local files"
     splits = ("train", "test")
-    options = ("task", "size", "memory_size", "sentence_len")
+    options = ("task", "size", "memory_size", "sentence_len", "vocab")
 
     def _read(self, data_dir, task: Any = 1, size: str = "1k", memory_size: int = 50, sentence_len: int = 0,
-              **_: Any) -> dict:
+              vocab: Any = None, **_: Any) -> dict:
         """Both splits parsed, with the vocabulary and the widths the options ask for."""
         tasks = _task_list(task)
         memory_size = int_option(self.name, "memory_size", memory_size, 1)
@@ -262,7 +280,8 @@ class BabiSource(Source):
         parts = {s: parse_tasks(data_dir, tasks, size, s) for s in ("train", "test")}
         everything = parts["train"] + parts["test"]
         return {"parts": parts, "tasks": tasks, "size": size, "memory_size": memory_size,
-                "vocab": build_vocab(everything), "sentence_len": max(sentence_len, max_sentence_len(everything))}
+                "vocab": build_vocab(everything) if vocab is None else model_vocab(self.name, vocab, everything),
+                "sentence_len": max(sentence_len, max_sentence_len(everything))}
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         d = self._read(data_dir, **options)

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lecun_zoo.data.babi import PAD, UNK, vectorize
+from lecun_zoo.data.babi import PAD, UNK, model_vocab, vectorize
 from lecun_zoo.data.base import DatasetInfo, Source, choice_option, int_option
 
 __all__ = ["PEOPLE", "PLACES", "OBJECTS", "VOCAB", "SENTENCE_LEN", "generate", "GeneratedBabi", "DATASET"]
@@ -97,6 +97,7 @@ class GeneratedBabi(Source):
         memory_size: sentences kept per story (default 50).
         sentence_len: pad sentences to at least this many words (default 5).
         max_story_len: longest story in sentences (default 8).
+        vocab: encode with this vocabulary (a trained model's); it must hold every word.
         size: accepted and ignored (the memnet family passes the bAbI set size to every
             dataset it reads; generated stories have no 1k/10k sets).
     """
@@ -104,21 +105,22 @@ class GeneratedBabi(Source):
     name = "babi_generated"
     summary = "bAbI-style single/two supporting fact stories generated offline (tests, quick runs)"
     splits = ("train", "test")
-    options = ("task", "num_examples", "memory_size", "sentence_len", "max_story_len", "size")
+    options = ("task", "num_examples", "memory_size", "sentence_len", "max_story_len", "size", "vocab")
 
     def _settings(self, task: Any = 1, num_examples: int = 1000, memory_size: int = 50, sentence_len: int = 0,
-                  max_story_len: int = 8, size: Any = None, seed: int = 0) -> dict:
+                  max_story_len: int = 8, size: Any = None, seed: int = 0, vocab: Any = None) -> dict:
         n = int_option(self.name, "num_examples", num_examples, 1)
         return {"task": _task(task), "sizes": {"train": n, "test": max(1, n // 5)},
                 "memory_size": int_option(self.name, "memory_size", memory_size, 1),
                 "sentence_len": max(SENTENCE_LEN, int_option(self.name, "sentence_len", sentence_len, 0)),
-                "max_story_len": int_option(self.name, "max_story_len", max_story_len, 1), "seed": seed}
+                "max_story_len": int_option(self.name, "max_story_len", max_story_len, 1), "seed": seed,
+                "vocab": VOCAB if vocab is None else model_vocab(self.name, vocab, [((tuple(VOCAB[2:]),), (), VOCAB[2])])}
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         o = self._settings(**options)
         return DatasetInfo(
             name="babi_generated", task="question_answering", num_classes=len(VOCAB), splits=o["sizes"],
-            extra={"vocab": VOCAB, "sentence_len": o["sentence_len"], "memory_size": o["memory_size"],
+            extra={"vocab": o["vocab"], "sentence_len": o["sentence_len"], "memory_size": o["memory_size"],
                    "tasks": [o["task"]]},
         )
 
@@ -126,7 +128,7 @@ class GeneratedBabi(Source):
         o = self._settings(**options)
         examples = generate(o["task"], o["sizes"][split], seed=SPLIT_SEEDS[split] + 1000 * int(o["seed"]),
                             max_len=o["max_story_len"])
-        return vectorize(examples, VOCAB, o["memory_size"], o["sentence_len"])
+        return vectorize(examples, o["vocab"], o["memory_size"], o["sentence_len"])
 
 
 def _task(task: Any) -> int:

@@ -29,7 +29,8 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DatasetInfo, Source, bool_option, choice_option,
+from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source, bool_option,
+                                  choice_option,
                                   decode_text, float_option, int_option, read_text, str_option, text_lines,
                                   tfds_load)
 from lecun_zoo.data.parallel_vocab import LEVELS, SPECIALS, Vocabulary, build_vocabulary, encode_pairs, tokenize
@@ -127,7 +128,7 @@ class ParallelSource(Source):
 
     task = "sequence_to_sequence"
     splits: Sequence[str] = ("train", "validation", "test")
-    options = tuple(DEFAULTS)
+    options = tuple(DEFAULTS) + ("source_vocab", "target_vocab")
 
     def __init__(self) -> None:
         self._cache: dict = {}
@@ -188,7 +189,18 @@ class ParallelSource(Source):
         return src_toks, tgt_toks
 
     def vocabularies(self, data_dir: Optional[str] = None, **options: Any) -> tuple[Vocabulary, Vocabulary]:
-        """(source, target) vocabularies, built on the train split."""
+        """(source, target) vocabularies: a trained model's (options ``source_vocab`` and
+        ``target_vocab``: its config's token lists), else built on the train split."""
+        given = [options.get(f"{side}_vocab") for side in ("source", "target")]
+        if all(v is not None for v in given):
+            try:
+                return Vocabulary(given[0]), Vocabulary(given[1])
+            except (TypeError, ValueError) as e:
+                raise DataOptionError(f"dataset {self.name!r} option 'source_vocab'/'target_vocab': {e}; expected "
+                                      f"a seq2seq config's token lists") from None
+        if any(v is not None for v in given):
+            raise DataOptionError(f"dataset {self.name!r} got only one of 'source_vocab' and 'target_vocab'; "
+                                  f"expected both (a trained model's) or neither")
         opts = self._options(options)
         src, tgt = self._tokenized("train", data_dir, options)
         return (build_vocabulary(src, opts["max_source_vocab"], opts["min_count"]),

@@ -1,0 +1,10 @@
+"""Errors that modules with heavy imports raise, kept here so that catching them (the
+command line does) imports nothing heavy."""
+
+from __future__ import annotations
+
+__all__ = ["TuningError"]
+
+
+class TuningError(RuntimeError):
+    """No trial of a search finished; the message carries the first trial's error."""

@@ -1,0 +1,540 @@
+"""The one training path: a :class:`Recipe` (a value) run by :func:`train`.
+
+    result = lecun_zoo.train("convnet", epochs=30)            # the README's main job
+    result.metrics, result.model, result.history.stages
+    result = lecun_zoo.train("convnet", data=(x, y), epochs=5)  # your own arrays
+    again = result.recipe.run()                                 # the same run again
+    lecun_zoo.evaluate("runs/convnet-digits/model.keras", data="digits")
+
+``lecun-zoo train``, ``lecun-zoo evaluate``, ``lecun_zoo.tune`` (one recipe per trial), the
+examples and the benchmarks all go through here. A run does, in order: the config from
+the preset and overrides; the data options the config implies; loading (or wrapping the
+user's arrays); the config adapted to the data (input shape, classes, vocabulary); the
+runtime (precision, strategy, seed); build and compile; optional initial weights
+(``init``, ``freeze``, ``reset_head``); resumable checkpoints when ``out`` is given; the
+family's staged fit with the recipe's learning-rate schedule; evaluation on the test
+split; and, with ``out``, ``model.keras``, ``history.json`` (holding the recipe),
+``log.csv`` and ``learning_curve.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fnmatch
+import json
+import os
+import shutil
+import sys
+import time
+import warnings
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+__all__ = ["Recipe", "TrainResult", "train", "evaluate", "USER_DATA"]
+
+#: ``Recipe.data`` of a run on the user's own arrays or pipelines (not re-runnable as is).
+USER_DATA = "<user data>"
+
+
+def _check_count(where: str, value: Any, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"train() {where} got {value!r}; expected an int >= 1")
+    return int(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a training run, as JSON: ``Recipe.from_dict(r.to_dict()) == r``.
+
+    ``data`` is a dataset name (``lecun_zoo.data.names()``), or :data:`USER_DATA` for a run
+    on arrays or pipelines the user passed (``run(data=...)`` must then give them again).
+    ``schedule`` is a learning-rate schedule (:mod:`lecun_zoo.schedules`).
+    """
+
+    family: str
+    preset: Optional[str] = None
+    overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    data: Optional[str] = None
+    data_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    epochs: int = 10
+    batch_size: int = 64
+    schedule: Any = None
+    seed: int = 0
+    precision: str = "float32"
+    strategy: str = "default"
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(dataclasses.asdict(self), default=_jsonable))
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "Recipe":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"Recipe got unknown field {unknown[0]!r}; expected fields {sorted(known)}")
+        return cls(**dict(values))
+
+    def run(self, **kwargs: Any) -> "TrainResult":
+        """Train this recipe again (``out``, ``callbacks``, ``verbose``, ``data`` for user data...)."""
+        return train(recipe=self, **kwargs)
+
+    def fingerprint(self, config: Any) -> dict:
+        """What a checkpoint folder must match to be resumed: the recipe and the final config."""
+        return {**self.to_dict(), "config": config.to_dict()}
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    model: Any
+    history: Any  # keras.callbacks.History; ``history.stages`` for staged families
+    metrics: dict  # on the test split, when there is one
+    config: Any
+    recipe: Recipe
+    files: dict  # name -> path of what was written (empty when ``out`` is None)
+    train_seconds: float = 0.0
+    runtime: str = ""
+
+    def summary(self) -> list[str]:
+        """The lines ``train`` prints at its end: test metrics and the files written."""
+        lines = []
+        if self.metrics:
+            lines.append("lecun-zoo: " + ", ".join(f"test {k}: {v:.4f}" for k, v in self.metrics.items()))
+        lines += [f"lecun-zoo: {key.replace('_', ' ')} saved to {path}" for key, path in self.files.items()
+                  if key != "log"]
+        return lines
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "history") and isinstance(obj.history, dict):
+        return _jsonable(obj.history)
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, np.integer):
+        return int(obj)
+    try:
+        return float(obj)
+    except (TypeError, ValueError):
+        return str(obj)
+
+
+# ------------------------------------------------------------------------- data
+def _is_arrays(data: Any) -> bool:
+    return isinstance(data, tuple) and len(data) == 2 and all(hasattr(a, "shape") or isinstance(a, dict) for a in data)
+
+
+def _user_splits(data: Any) -> dict:
+    """``{"train": ..., "validation": ..., "test": ...}`` from what a user passed."""
+    if isinstance(data, Mapping):
+        unknown = sorted(set(data) - {"train", "validation", "test"})
+        if unknown or "train" not in data:
+            raise ValueError(f"train() data got a dict with keys {sorted(data)}; expected 'train' and optionally "
+                             f"'validation' and 'test'")
+        return dict(data)
+    if isinstance(data, tuple) and len(data) in (2, 3) and all(_is_arrays(d) or hasattr(d, "element_spec")
+                                                             for d in data):
+        return dict(zip(("train", "validation", "test"), data))
+    return {"train": data}
+
+
+def _first_batch_shapes(data: Any) -> tuple[Any, Any]:
+    """``(x shape without batch, y)`` of user data, reading nothing from tf.data."""
+    if _is_arrays(data):
+        x, y = data
+        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), y
+    if hasattr(data, "element_spec"):
+        spec = data.element_spec
+        xs = spec[0] if isinstance(spec, tuple) else spec
+        shape = getattr(xs, "shape", None)
+        return (tuple(shape.as_list()[1:]) if shape is not None and shape.rank else None), None
+    if hasattr(data, "__getitem__") and hasattr(data, "__len__"):  # keras.utils.PyDataset
+        batch = data[0]
+        x = batch[0] if isinstance(batch, tuple) else batch
+        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), None
+    raise ValueError(f"train() data got {type(data).__name__}; expected a dataset name, NumPy arrays (x, y), "
+                     f"a tf.data.Dataset or a keras.utils.PyDataset")
+
+
+def _user_info(splits: dict) -> Any:
+    """A DatasetInfo for the user's data: input shape, and classes from integer labels."""
+    from lecun_zoo.data.base import DatasetInfo
+
+    shape, y = _first_batch_shapes(splits["train"])
+    classes = None
+    labels = [np.asarray(s[1]) for s in splits.values() if _is_arrays(s) and not isinstance(s[1], dict)]
+    if labels and all(a.dtype.kind in "iu" and a.ndim == 1 for a in labels) and all(a.size for a in labels):
+        classes = int(max(a.max() for a in labels)) + 1
+    for name, part in splits.items():
+        if _is_arrays(part):
+            x, yy = part
+            nx = len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+            ny = len(next(iter(yy.values()))) if isinstance(yy, dict) else len(yy)
+            if nx != ny or nx == 0:
+                raise ValueError(f"train() data {name!r} split has {nx} inputs and {ny} targets; expected the same "
+                                 f"number, at least one")
+    return DatasetInfo(USER_DATA, "user", input_shape=shape, num_classes=classes)
+
+
+def _pipeline(part: Any, batch_size: int, seed: int, shuffle: bool, drop_remainder: bool) -> Any:
+    """Arrays become a batched tf.data pipeline shuffled per epoch as ``data.load`` does
+    (epoch k's order depends on the seed and k only, so resumed runs replay it)."""
+    if not _is_arrays(part):
+        return part
+    import tensorflow as tf
+
+    from lecun_zoo import data as zdata
+
+    ds = tf.data.Dataset.from_tensor_slices(part)
+    counter = None
+    if shuffle:
+        ds, counter = zdata._shuffled_per_pass(ds, min(len(part[1]) if not isinstance(part[1], dict) else 10_000,
+                                                       100_000), seed)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    if counter is not None:
+        ds._zoo_pass_counter = counter
+    return ds
+
+
+def _load_named(fam: Any, recipe: Recipe, config: Any, data_dir: Optional[str], multi_worker: bool,
+                splits: Optional[Sequence[str]] = None):
+    """The named dataset's pipelines (train, validation and test where it has one) read with
+    the data options ``config`` implies, and its DatasetInfo."""
+    from lecun_zoo import data as zdata
+
+    if splits is None:
+        source = zdata.get_source(recipe.data)
+        splits = ("train", "validation") + (("test",) if "test" in source.splits else ())
+    options = {**(fam.data_options(config) if fam.data_options else {}), **dict(recipe.data_options)}
+    kwargs = {"batch_size": recipe.batch_size, "data_dir": data_dir, "seed": recipe.seed, **options}
+    if multi_worker:  # every worker must see the same number of equal batches
+        kwargs["drop_remainder"] = True
+    loaded, info = zdata.load(recipe.data, split=splits, with_info=True, **kwargs)
+    return dict(zip(splits, loaded)), info
+
+
+# ---------------------------------------------------------------- initial weights
+def _head(model: Any) -> list[Any]:
+    """The last layer with weights: the head that ``reset_head`` leaves freshly initialised."""
+    for layer in reversed(model.layers):
+        if layer.weights:
+            return [layer]
+    return []
+
+
+def _initialise(model: Any, init: Any, reset_head: Optional[bool]) -> list[str]:
+    """Copy the weights of ``init`` (a model or a ``.keras`` path) into ``model`` layer by
+    layer (by name). Returns the layers left as built (the head, or those whose shapes
+    changed when ``reset_head`` is not False)."""
+    from lecun_zoo.config import ConfigError
+
+    source = init
+    if isinstance(init, (str, os.PathLike)):
+        from lecun_zoo.saving import load
+
+        source = load(init, compile=False)
+    if not hasattr(source, "layers"):
+        raise ValueError(f"train() init got {type(init).__name__}; expected a keras model or a .keras path")
+    theirs = {layer.name: layer for layer in source.layers}
+    head = {layer.name for layer in _head(model)} if reset_head else set()
+    fresh = []
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        other = theirs.get(layer.name)
+        if other is None or layer.name in head:
+            fresh.append(layer.name)
+            continue
+        mine, given = layer.get_weights(), other.get_weights()
+        if [w.shape for w in mine] != [w.shape for w in given]:
+            if reset_head is False:
+                raise ConfigError(f"train() init: layer {layer.name!r} has weights of shapes "
+                                  f"{[w.shape for w in given]} in init but {[w.shape for w in mine]} here; pass "
+                                  f"reset_head=True to train it from scratch, or keep the shape-changing fields")
+            fresh.append(layer.name)
+            continue
+        layer.set_weights(given)
+    return fresh
+
+
+def _freeze(model: Any, patterns: Sequence[str]) -> list[str]:
+    from lecun_zoo.config import ConfigError
+
+    names = [layer.name for layer in model.layers]
+    frozen = []
+    for pat in patterns:
+        hit = [n for n in names if fnmatch.fnmatchcase(n, pat) or n.startswith(f"{pat}_")]
+        if not hit:
+            raise ConfigError(f"train() freeze got {pat!r}, which names no layer; expected layer names or "
+                              f"wildcards among {', '.join(names)}")
+        frozen += hit
+    for layer in model.layers:
+        if layer.name in frozen:
+            layer.trainable = False
+    return sorted(set(frozen))
+
+
+# --------------------------------------------------------------------------- train
+def train(
+    name: Optional[str] = None,
+    preset: Optional[str] = None,
+    *,
+    data: Any = None,
+    data_dir: Optional[str] = None,
+    epochs: Optional[int] = None,
+    batch_size: Optional[int] = None,
+    precision: str = "float32",
+    strategy: str = "default",
+    seed: int = 0,
+    out: Optional[str] = None,
+    resume: bool = True,
+    callbacks: Optional[Sequence[Any]] = None,
+    verbose: Any = "auto",
+    schedule: Any = None,
+    data_options: Optional[Mapping[str, Any]] = None,
+    init: Any = None,
+    freeze: Sequence[str] = (),
+    reset_head: Optional[bool] = None,
+    recipe: Optional[Recipe] = None,
+    **overrides: Any,
+) -> TrainResult:
+    """Train family ``name`` the way it is meant to be trained, and evaluate it.
+
+    Args:
+        name, preset, **overrides: the family, its preset and config fields (``get``'s).
+        data: a dataset name (default: the family's), or your own data: NumPy ``(x, y)``,
+            ``((x, y), (x_val, y_val))``, ``{"train": ..., "validation": ..., "test": ...}``,
+            a batched ``tf.data.Dataset`` or a ``keras.utils.PyDataset``. The config is
+            adapted to it (input shape, number of classes from integer labels).
+        data_dir: where a named dataset's files are.
+        epochs, batch_size: default 10 and 64.
+        precision, strategy, seed: as in ``lecun_zoo.runtime``.
+        out: a folder for ``model.keras``, ``history.json``, ``log.csv``,
+            ``learning_curve.png`` and the checkpoints (``None``: write nothing).
+        resume: with ``out``, go on from its checkpoints (False: start over).
+        schedule: a learning-rate schedule (:mod:`lecun_zoo.schedules`).
+        data_options: more options for ``lecun_zoo.data.load``.
+        init: start from these weights (a model or a ``.keras`` path); ``freeze``: layer
+            names or wildcards to keep fixed; ``reset_head``: leave the last layer with
+            weights freshly initialised (None: only where its shape changed).
+        recipe: run this recipe (the other arguments then must not be given, except
+            ``out``, ``resume``, ``callbacks``, ``verbose``, ``data`` and ``data_dir``).
+    """
+    from lecun_zoo.registry import REGISTRY
+    from lecun_zoo.schedules import check_schedule
+
+    user_data = None
+    if recipe is not None:
+        given = {k: v for k, v in dict(name=name, preset=preset, epochs=epochs, batch_size=batch_size,
+                                       schedule=schedule, data_options=data_options).items() if v is not None}
+        if given or overrides:
+            raise ValueError(f"train() got recipe= and also {sorted(set(given) | set(overrides))}; change the "
+                             f"recipe instead (dataclasses.replace(recipe, ...))")
+        if recipe.data == USER_DATA:
+            if data is None:
+                raise ValueError("train() recipe was trained on user data; pass data= again")
+            user_data = data
+        elif data is not None and data != recipe.data:
+            raise ValueError(f"train() got recipe for data {recipe.data!r} and data={data!r}")
+    else:
+        if name is None:
+            raise ValueError("train() needs a family name (or recipe=)")
+        fam = REGISTRY.get(name)
+        if data is not None and not isinstance(data, str):
+            user_data, data = data, USER_DATA
+        recipe = Recipe(family=fam.name, preset=preset, overrides=dict(overrides), data=data or fam.default_data,
+                        data_options=dict(data_options or {}), epochs=_check_count("epochs", epochs, 10),
+                        batch_size=_check_count("batch_size", batch_size, 64), schedule=check_schedule(schedule),
+                        seed=seed, precision=precision, strategy=strategy)
+    return _run(recipe, user_data, data_dir=data_dir, out=out, resume=resume, callbacks=callbacks,
+                verbose=verbose, init=init, freeze=tuple(freeze), reset_head=reset_head)
+
+
+def _verbose(verbose: Any) -> Any:
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"train() verbose got {verbose!r}; expected 0, 1, 2 or 'auto'")
+    return verbose
+
+
+def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, verbose, init, freeze, reset_head):
+    import keras
+
+    from lecun_zoo.memory_guard import build_checked
+    from lecun_zoo.registry import REGISTRY
+    from lecun_zoo.runtime import runtime
+    from lecun_zoo.schedules import check_schedule, schedule_callback
+
+    fam = REGISTRY.get(recipe.family)
+    verbose = _verbose(verbose)
+    if recipe.data is None:
+        raise ValueError(f"family {fam.name!r} has no default dataset; pass data=")
+    _check_count("epochs", recipe.epochs, 1)
+    _check_count("batch_size", recipe.batch_size, 1)
+    check_schedule(recipe.schedule)
+    config = fam.make_config(recipe.preset, **recipe.overrides)  # bad fields fail before anything is read
+    multi_worker = recipe.strategy == "multi_worker"
+    if multi_worker:  # Keras cannot know a sharded dataset's length in its first epoch
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+    with runtime(precision=recipe.precision, strategy=recipe.strategy, seed=recipe.seed) as rt:
+        if user_data is None:
+            parts, info = _load_named(fam, recipe, config, data_dir, multi_worker)
+        else:
+            parts = _user_splits(user_data)
+            info = _user_info(parts)
+            parts = {k: _pipeline(v, recipe.batch_size, recipe.seed, k == "train", multi_worker)
+                     for k, v in parts.items()}
+        adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
+        adapted.update(recipe.overrides)  # what the user set wins over what the data implies
+        config = fam.make_config(recipe.preset, **adapted)
+        if verbose:
+            print(f"lecun-zoo: training {fam.name} (preset {recipe.preset or fam.default_preset}) on "
+                  f"{recipe.data}; {rt.describe()}", flush=True)
+        model = build_checked(fam, config)
+        fresh = _initialise(model, init, reset_head) if init is not None else []
+        if init is not None and fresh and verbose:
+            print(f"lecun-zoo: from init; trained from scratch: {', '.join(fresh)}", flush=True)
+        frozen = _freeze(model, freeze) if freeze else []
+        if frozen and verbose:
+            print(f"lecun-zoo: frozen: {', '.join(frozen)}", flush=True)
+        fam.compile(model, config)
+
+    files: dict = {}
+    folder = None
+    if out is not None:
+        folder = os.path.abspath(os.fspath(out))
+        if not rt.is_chief:  # every worker runs the same code (collectives); only the chief's files stay
+            folder = os.path.join(folder, f".worker-{rt.process_id}")
+            verbose = 0
+        os.makedirs(folder, exist_ok=True)
+    # keras.distribution (JAX) shards each batch only while its scope is active
+    scope = contextlib.ExitStack()
+    if rt.strategy is not None and not hasattr(rt.strategy, "num_replicas_in_sync"):
+        scope.enter_context(rt.strategy.scope())
+    cbs = list(callbacks or [])
+    sched = schedule_callback(recipe.schedule)
+    if sched is not None:
+        cbs.append(sched)
+    resumable = contextlib.nullcontext()
+    run = None
+    if folder is not None:
+        from lecun_zoo.checkpointing import Resumable
+
+        run = Resumable(os.path.join(folder, "checkpoints"), recipe.fingerprint(config), data=parts["train"],
+                        resume=resume)
+        resumable = run
+    t0 = time.time()
+    with scope:
+        with resumable:
+            if folder is not None:
+                resumed = run.resumed_from is not None
+                cbs.append(keras.callbacks.CSVLogger(os.path.join(folder, "log.csv"), append=resumed))
+            history = fam.train(model, config, parts["train"], validation_data=parts.get("validation"),
+                                epochs=recipe.epochs, callbacks=cbs, verbose=verbose)
+        train_s = time.time() - t0
+        metrics = {}
+        if "test" in parts:
+            metrics = {k: float(v) for k, v in model.evaluate(parts["test"], verbose=0, return_dict=True).items()}
+    result = TrainResult(model, history, metrics, config, recipe, files, train_s, rt.describe())
+    if folder is not None:
+        _write(result, folder, run)
+    if verbose:
+        print("\n".join(result.summary()), flush=True)
+        if not rt.is_chief and not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
+            shutil.rmtree(folder, ignore_errors=True)
+            files.clear()
+    return result
+
+
+def _write(result: TrainResult, folder: str, run: Any) -> None:
+    from lecun_zoo.plots import learning_curve
+    from lecun_zoo.saving import save
+
+    files = result.files
+    files["model"] = save(result.model, os.path.join(folder, "model.keras"))
+    run.finish()  # the checkpoints go only once model.keras is safely written
+    hist = {k: [float(v) for v in vals] for k, vals in result.history.history.items()}
+    # staged training (e.g. greedy pretraining) keeps each stage's history in history.stages
+    stages = _jsonable(getattr(result.history, "stages", None) or [])
+    files["history"] = os.path.join(folder, "history.json")
+    with open(files["history"], "w") as f:
+        json.dump({"family": result.recipe.family, "data": result.recipe.data, "recipe": result.recipe.to_dict(),
+                   "config": result.config.to_dict(), "history": hist, "stages": stages, "test": result.metrics,
+                   "train_seconds": result.train_seconds, "runtime": result.runtime}, f, indent=2)
+    files["log"] = os.path.join(folder, "log.csv")
+    title = f"{result.recipe.family} on {result.recipe.data}"
+    files["learning_curve"] = learning_curve(hist, os.path.join(folder, "learning_curve.png"), title=title)
+
+
+# ------------------------------------------------------------------------ evaluate
+def evaluate(
+    model: Any,
+    data: Any = None,
+    split: str = "test",
+    *,
+    data_dir: Optional[str] = None,
+    batch_size: int = 64,
+    data_options: Optional[Mapping[str, Any]] = None,
+) -> dict:
+    """The family's metrics of a trained model (or ``.keras`` path) on a dataset split,
+    with the data read as ``train`` reads it: the family's data options for the model's
+    config (its vocabulary included), no shuffling. ``data`` may also be the user's own
+    ``(x, y)`` or a pipeline. Shapes that do not fit the model raise ``InputDataError``."""
+    from lecun_zoo import data as zdata
+    from lecun_zoo.registry import REGISTRY
+
+    if isinstance(model, (str, os.PathLike)):
+        from lecun_zoo.saving import load
+
+        model = load(model)
+    _check_count("batch_size", batch_size, 1)
+    config = getattr(model, "zoo_config", None)
+    fam = REGISTRY.get(config.family) if config is not None and config.family in REGISTRY.names() else None
+    if data is None:
+        data = fam.default_data if fam is not None else None
+        if data is None:
+            raise ValueError("evaluate() needs data= (a dataset name or your own (x, y))")
+    if not isinstance(data, str):
+        part = _pipeline(data, batch_size, 0, False, False)
+        return {k: float(v) for k, v in model.evaluate(part, verbose=0, return_dict=True).items()}
+    options = dict(fam.data_options(config)) if fam is not None and fam.data_options else {}
+    accepted = getattr(zdata.get_source(data), "options", ())
+    for key in ("vocab", "source_vocab", "target_vocab"):  # encode with the model's own vocabulary
+        if key in accepted and getattr(config, key, None):
+            options[key] = tuple(getattr(config, key))
+    options.update(data_options or {})
+    options.pop("shuffle_buffer", None)
+    ds, info = zdata.load(data, split=split, with_info=True, **{"batch_size": batch_size, "data_dir": data_dir,
+                                                                 "shuffle": False, **options})
+    if fam is not None and fam.adapt_to_data:
+        _check_adapted(fam, config, info, data)
+    return {k: float(v) for k, v in model.evaluate(ds, verbose=0, return_dict=True).items()}
+
+
+def _check_adapted(fam: Any, config: Any, info: Any, data: str) -> None:
+    """Refuse data that the model's config does not fit (another vocabulary, shape...)."""
+    from lecun_zoo.input_checks import InputDataError
+
+    for key, value in fam.adapt_to_data(info).items():
+        mine = getattr(config, key, None)
+        theirs = tuple(value) if isinstance(value, list) else value
+        if key == "attend_slots" or mine == theirs:  # attend_slots: at most the model's memory, any is fine
+            continue
+        if key.endswith("vocab") and isinstance(mine, tuple) and isinstance(theirs, tuple):
+            unknown = sorted(set(theirs) - set(mine))
+            if not unknown:
+                continue  # every token of the data is known to the model
+            shown, have = f"{len(unknown)} tokens unknown to the model, e.g. {unknown[:5]}", f"{len(mine)} tokens"
+        else:
+            shown, have = repr(theirs), repr(mine)
+        raise InputDataError(f"evaluate() data {data!r} implies {key}={shown}, but the model has {key}={have}; "
+                             f"expected data the model was built for")

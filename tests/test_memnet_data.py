@@ -7,19 +7,7 @@ from lecun_zoo import data
 from lecun_zoo.data.babi import PAD, UNK, find_task_files, parse_babi, vectorize
 from lecun_zoo.data.babi_generated import OBJECTS, PEOPLE, PLACES, VOCAB, generate
 
-QA1 = """1 Mary moved to the bathroom.
-2 John went to the hallway.
-3 Where is Mary? \tbathroom\t1
-4 Daniel went back to the hallway.
-5 Sandra moved to the garden.
-6 Where is Daniel? \thallway\t4
-1 Sandra travelled to the office.
-2 Where is Sandra? \toffice\t1
-"""
-QA19 = """1 The office is east of the hallway.
-2 The kitchen is north of the office.
-3 How do you go from the hallway to the kitchen?\te,n\t1 2
-"""
+from tests_support_babi import QA1, QA19  # noqa: E402
 
 
 def write_set(root, name="en", train=QA1, test=QA1):

@@ -166,3 +166,25 @@ def test_train_arguments_are_checked_before_anything_is_written(tmp_path):
     with pytest.raises(ValueError, match=r"train\(\) needs a family name"):
         lecun_zoo.train()
     assert dataclasses.replace(Recipe("convnet"), epochs=2).epochs == 2
+
+
+def test_a_joint_babi_model_evaluated_per_task_uses_its_own_vocabulary(tmp_path):
+    """Per-task scores of a joint model, read with the model's vocabulary, weighted by the
+    tasks' sizes, give the joint score (each task alone has a different vocabulary)."""
+    from tests_support_babi import write_two_tasks
+
+    root = write_two_tasks(tmp_path)
+    res = lecun_zoo.train("memnet", "tiny", data="babi", data_dir=str(root), data_options={"task": [1, 19]},
+                          epochs=3, verbose=0)
+    vocab = res.model.zoo_config.vocab
+    joint = lecun_zoo.evaluate(res.model, "babi", data_dir=str(root), data_options={"task": [1, 19]})
+    assert joint["accuracy"] == pytest.approx(res.metrics["accuracy"], abs=1e-6)
+    sizes = {1: 3, 19: 1}  # test questions per task in the fixture
+    per_task = {t: lecun_zoo.evaluate(res.model, "babi", data_dir=str(root), data_options={"task": t})["accuracy"]
+                for t in sizes}
+    weighted = sum(per_task[t] * n for t, n in sizes.items()) / sum(sizes.values())
+    assert weighted == pytest.approx(joint["accuracy"], abs=1e-6)
+    task1_alone = lecun_zoo.data.info("babi", data_dir=str(root), task=1).extra["vocab"]
+    assert task1_alone != vocab  # what a per-task reader would have built
+    with pytest.raises(lecun_zoo.data.DataOptionError, match=r"option 'vocab' \(\d+ words\) lacks \d+ word"):
+        lecun_zoo.evaluate(res.model, "babi", data_dir=str(root), data_options={"task": 2})

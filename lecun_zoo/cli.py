@@ -86,12 +86,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         data = REGISTRY.get(args.name).default_data
     out = args.out or os.path.join("runs", f"{args.name}-{data}")
-    result = train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
-                   batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
-                   out=out, resume=not args.no_resume, verbose=args.verbose,
-                   schedule=_parse_value(args.schedule) if args.schedule else None, **_overrides(args.set))
-    if args.verbose == 0:  # progress off; the outcome is still reported
-        print("\n".join(result.summary()))
+    train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
+          batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
+          out=out, resume=not args.no_resume, verbose=args.verbose, report=True,
+          schedule=_parse_value(args.schedule) if args.schedule else None, **_overrides(args.set))
     return 0
 
 

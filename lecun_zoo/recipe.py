@@ -298,6 +298,7 @@ def train(
     resume: bool = True,
     callbacks: Optional[Sequence[Any]] = None,
     verbose: Any = "auto",
+    report: Optional[bool] = None,
     schedule: Any = None,
     data_options: Optional[Mapping[str, Any]] = None,
     init: Any = None,
@@ -317,6 +318,8 @@ def train(
         data_dir: where a named dataset's files are.
         epochs, batch_size: default 10 and 64.
         precision, strategy, seed: as in ``lecun_zoo.runtime``.
+        verbose: Keras' progress output (0, 1, 2 or "auto"); report: print lecun-zoo's own
+            lines (what runs on what, test metrics, files written); default: unless verbose is 0.
         out: a folder for ``model.keras``, ``history.json``, ``log.csv``,
             ``learning_curve.png`` and the checkpoints (``None``: write nothing).
         resume: with ``out``, go on from its checkpoints (False: start over).
@@ -355,7 +358,7 @@ def train(
                         batch_size=_check_count("batch_size", batch_size, 64), schedule=check_schedule(schedule),
                         seed=seed, precision=precision, strategy=strategy)
     return _run(recipe, user_data, data_dir=data_dir, out=out, resume=resume, callbacks=callbacks,
-                verbose=verbose, init=init, freeze=tuple(freeze), reset_head=reset_head)
+                verbose=verbose, report=report, init=init, freeze=tuple(freeze), reset_head=reset_head)
 
 
 def _verbose(verbose: Any) -> Any:
@@ -366,7 +369,8 @@ def _verbose(verbose: Any) -> Any:
     return verbose
 
 
-def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, verbose, init, freeze, reset_head):
+def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, verbose, report, init, freeze,
+         reset_head):
     import keras
 
     from lecun_zoo.memory_guard import build_checked
@@ -376,6 +380,7 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
 
     fam = REGISTRY.get(recipe.family)
     verbose = _verbose(verbose)
+    report = bool(verbose) if report is None else bool(report)
     if recipe.data is None:
         raise ValueError(f"family {fam.name!r} has no default dataset; pass data=")
     _check_count("epochs", recipe.epochs, 1)
@@ -396,15 +401,15 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
         adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
         adapted.update(recipe.overrides)  # what the user set wins over what the data implies
         config = fam.make_config(recipe.preset, **adapted)
-        if verbose:
+        if report:
             print(f"lecun-zoo: training {fam.name} (preset {recipe.preset or fam.default_preset}) on "
                   f"{recipe.data}; {rt.describe()}", flush=True)
         model = build_checked(fam, config)
         fresh = _initialise(model, init, reset_head) if init is not None else []
-        if init is not None and fresh and verbose:
+        if init is not None and fresh and report:
             print(f"lecun-zoo: from init; trained from scratch: {', '.join(fresh)}", flush=True)
         frozen = _freeze(model, freeze) if freeze else []
-        if frozen and verbose:
+        if frozen and report:
             print(f"lecun-zoo: frozen: {', '.join(frozen)}", flush=True)
         fam.compile(model, config)
 
@@ -414,7 +419,7 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
         folder = os.path.abspath(os.fspath(out))
         if not rt.is_chief:  # every worker runs the same code (collectives); only the chief's files stay
             folder = os.path.join(folder, f".worker-{rt.process_id}")
-            verbose = 0
+            verbose = report = 0
         os.makedirs(folder, exist_ok=True)
     # keras.distribution (JAX) shards each batch only while its scope is active
     scope = contextlib.ExitStack()
@@ -447,7 +452,7 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     result = TrainResult(model, history, metrics, config, recipe, files, train_s, rt.describe())
     if folder is not None:
         _write(result, folder, run)
-    if verbose:
+    if report:
         print("\n".join(result.summary()), flush=True)
         if not rt.is_chief and not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
             shutil.rmtree(folder, ignore_errors=True)

@@ -201,3 +201,19 @@ def test_file_data_adapts_the_config_and_translates(multi30k_dir):
     assert model(x).shape == (*y.shape, config.target_vocab_size)
     out = translate(model, ["Ein Hund singt ."], beam_width=2, max_length=4)
     assert len(out) == 1 and len(out[0].split()) <= 4
+
+
+def test_evaluate_encodes_with_the_model_vocabulary_not_the_folder_train_split(multi30k_dir, tmp_path_factory):
+    """``lecun_zoo.evaluate`` gives the numbers ``train`` reported even where the folder's
+    train split (from which a vocabulary would be rebuilt) is different."""
+    import lecun_zoo
+
+    res = lecun_zoo.train("seq2seq", "tiny", data="multi30k", data_dir=str(multi30k_dir), epochs=2, verbose=0)
+    other = tmp_path_factory.mktemp("other")
+    write(other / "train.de.gz", ["Katzen schlafen.", "Ein Kind singt."], gz=True)
+    write(other / "train.en.gz", ["Cats sleep.", "A child sings."], gz=True)
+    for name in ("val.de", "val.en", "test_2016_flickr.de", "test_2016_flickr.en"):
+        (other / name).write_bytes((multi30k_dir / name).read_bytes())
+    for folder in (multi30k_dir, other):
+        again = lecun_zoo.evaluate(res.model, "multi30k", data_dir=str(folder))
+        assert again == pytest.approx(res.metrics, abs=1e-6), folder

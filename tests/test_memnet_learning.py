@@ -81,7 +81,7 @@ def test_cli_trains_on_babi_files(tmp_path):
     hist = json.loads((out / "history.json").read_text())
     assert "hallway" in hist["config"]["vocab"] and hist["config"]["sentence_len"] == 5
     model = lecun_zoo.load(str(out / "model.keras"))
-    assert model.input["story"].shape[1:] == (10, 5) if isinstance(model.input, dict) else True
+    assert {t.name: tuple(t.shape[1:]) for t in model.inputs}["story"] == (10, 5)
     # a malformed file is reported with its name and line
     (folder / "qa1_single-supporting-fact_train.txt").write_text("1 Mary went to the kitchen.\nbroken line\n")
     rc = main(["train", "memnet", "--data", "babi", "--data-dir", str(tmp_path / "babi"), "--preset", "tiny",

@@ -16,20 +16,44 @@ def test_unknown_precision_and_strategy_are_named():
             pass
 
 
-def test_tpu_without_a_tpu_is_a_clear_error():
-    with pytest.raises(RuntimeConfigError, match=r"strategy='tpu' but no TPU was found"):
+def test_tpu_without_a_tpu_is_a_clear_error(monkeypatch):
+    import tensorflow as tf
+
+    def no_tpu(*args, **kwargs):  # what the resolver says on a machine without one
+        raise ValueError("Please provide a TPU Name to connect to.")
+
+    monkeypatch.setattr(tf.distribute.cluster_resolver, "TPUClusterResolver", no_tpu)
+    with pytest.raises(RuntimeConfigError, match=r"strategy='tpu' but no TPU was found .*Please provide a TPU Name"):
         with runtime(strategy="tpu"):
             pass
 
 
+def _expected_auto():
+    """What ``auto`` must pick on this machine, from the devices TensorFlow sees."""
+    import tensorflow as tf
+
+    from lecun_zoo.runtime import _accelerator_capabilities, cpu_has_bf16
+
+    tpus, gpus = tf.config.list_logical_devices("TPU"), tf.config.list_physical_devices("GPU")
+    strategy = "tpu" if tpus else "mirrored" if len(gpus) > 1 else "default"
+    kind, caps = _accelerator_capabilities()
+    if tpus:
+        precision = "mixed_bfloat16"
+    elif kind == "gpu":
+        precision = "mixed_float16" if all(c is not None and c >= (7, 0) for c in caps) else "float32"
+    else:
+        precision = "mixed_bfloat16" if cpu_has_bf16() else "float32"
+    return precision, strategy
+
+
 def test_auto_explains_its_choice_and_policy_is_restored():
     before = keras.mixed_precision.global_policy().name
+    precision, strategy = _expected_auto()
     with runtime(precision="auto", strategy="auto") as rt:
-        assert rt.precision in ("float32", "mixed_bfloat16")
+        assert (rt.precision, rt.strategy_name) == (precision, strategy), rt.reasons
         assert keras.mixed_precision.global_policy().name == rt.precision
         assert any("precision auto ->" in r for r in rt.reasons)
         assert any("strategy auto ->" in r for r in rt.reasons)
-        assert rt.strategy_name == "default"  # no GPU, no TPU here
     assert keras.mixed_precision.global_policy().name == before
 
 

@@ -57,14 +57,27 @@ class NotApplicable(unittest.SkipTest):
 #: Checks that only some Keras backends can run; every other check runs on all of them.
 CHECK_BACKENDS: dict[str, tuple[str, ...]] = {"mirrored": ("tensorflow",), "data_parallel": ("jax",)}
 
+#: Checks that apply only to families declaring a capability (the capability is the claim checked).
+CHECK_CAPABILITIES: dict[str, str] = {
+    "mixed_float16": "mixed_precision", "mixed_bfloat16": "mixed_precision",
+    "mirrored": "distribution", "data_parallel": "distribution", "search_space": "tuning",
+}
 
-def applicable_checks(backend: Optional[str] = None) -> tuple[str, ...]:
-    """The checks that apply on ``backend`` (default: the current Keras backend)."""
+
+def applicable_checks(backend: Optional[str] = None, family: Optional[str] = None) -> tuple[str, ...]:
+    """The checks that apply on ``backend`` (default: the current Keras backend) and, when
+    ``family`` is given, to that family's declared capabilities."""
     if backend is None:
         import keras
 
         backend = keras.backend.backend()
-    return tuple(c for c in CHECKS if backend in CHECK_BACKENDS.get(c, (backend,)))
+    caps = _family(family).capabilities if family is not None else None
+
+    def applies(check: str) -> bool:
+        need = CHECK_CAPABILITIES.get(check)
+        return backend in CHECK_BACKENDS.get(check, (backend,)) and (caps is None or need is None or need in caps)
+
+    return tuple(c for c in CHECKS if applies(c))
 
 
 def use_logical_cpus(n: int = 2) -> None:
@@ -159,6 +172,8 @@ def check_output_shapes(name: str, **_: Any) -> None:
     import keras
 
     declared = keras.tree.flatten(model.output_shape) if not isinstance(model.output_shape, tuple) else [model.output_shape]
+    if len(outs) != len(declared):
+        raise ConformanceError(f"{name}: the model gave {len(outs)} outputs; it declares {len(declared)}")
     for out, shape in zip(outs, declared):
         want = tuple(5 if (i == 0 and d is None) else d for i, d in enumerate(shape))
         got = out.shape
@@ -233,6 +248,8 @@ def check_save_load(name: str, tmp_path: Optional[str] = None, setup_code: str =
         raise ConformanceError(f"{name}: loading {path} in a fresh process failed:\n{proc.stderr[-3000:]}")
     got = np.load(out)
     got = [got[f"arr_{i}"] for i in range(len(got.files))]
+    if len(got) != len(expected):
+        raise ConformanceError(f"{name}: the reloaded model gave {len(got)} outputs, the saved one {len(expected)}")
     for e, g in zip(expected, got):
         if e.shape != g.shape or not np.allclose(e, g, rtol=1e-5, atol=1e-6):
             raise ConformanceError(f"{name}: outputs after reload differ (max abs diff {np.max(np.abs(e - g)):.3g})")
@@ -326,10 +343,8 @@ def check_search_space(name: str, **_: Any) -> None:
     from lecun_zoo.tuning import FamilyHyperModel
 
     fam = _family(name)
-    if "tuning" not in fam.capabilities:
-        if fam.search_space is not None:
-            raise ConformanceError(f"{name}: has a search_space but does not declare capability 'tuning'")
-        return
+    if fam.search_space is None:
+        raise ConformanceError(f"{name}: declares capability 'tuning' but has no search_space")
     hm = FamilyHyperModel(fam, fam.make_config("tiny"))
     hp = keras_tuner.HyperParameters()
     model = hm.build(hp)
@@ -343,6 +358,52 @@ def check_search_space(name: str, **_: Any) -> None:
         m = hm.build(hp)
         x, y = example_batch(name)
         m.evaluate(x, y, verbose=0)
+    # one real trial, trained the family's way, must finish with a finite objective
+    import tempfile
+
+    ds = _example_pipeline(name)
+    tuner = keras_tuner.RandomSearch(hm, objective="loss", max_trials=1, seed=0,
+                                     directory=tempfile.mkdtemp(prefix="kit-tune-"), project_name=name)
+    tuner.search(ds, epochs=1, verbose=0)
+    trials = list(tuner.oracle.trials.values())
+    if not trials or trials[0].status != "COMPLETED" or not np.isfinite(trials[0].score):
+        why = (trials[0].message or "").strip().splitlines()[-1:] if trials else ["no trial ran"]
+        raise ConformanceError(f"{name}: a tuning trial did not finish with a finite loss: {why}")
+
+
+def _example_pipeline(name: str):
+    """The example batch as a one-batch tf.data pipeline (what ``train`` feeds a fit)."""
+    import tensorflow as tf
+
+    x, y = example_batch(name)
+    n = len(y) if not isinstance(y, dict) else len(next(iter(y.values())))
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(n)
+
+
+def check_staged_fit(name: str, **_: Any) -> None:
+    """``Family.train`` (the family's staged ``fit``, or ``model.fit``) runs one epoch on the
+    example batch, calls the callbacks it is given and returns a ``History``."""
+    import keras
+
+    fam = _family(name)
+    config = fam.make_config("tiny")
+    model = tiny_model(name)
+    seen: list[str] = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append("train_begin")
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append("epoch_end")
+
+    history = fam.train(model, config, _example_pipeline(name), epochs=1, callbacks=[Record()], verbose=0)
+    if not isinstance(history, keras.callbacks.History):
+        raise ConformanceError(f"{name}: the family's fit returned {type(history).__name__}, expected a History")
+    if "train_begin" not in seen or "epoch_end" not in seen:
+        raise ConformanceError(f"{name}: the family's fit did not call the callbacks it was given ({seen})")
+    if not history.history or not all(np.isfinite(v[-1]) for v in history.history.values() if v):
+        raise ConformanceError(f"{name}: the family's fit returned no finite history: {history.history}")
 
 
 def check_pinned(name: str, pins: Optional[Mapping[str, Mapping[str, Any]]] = None, **_: Any) -> None:
@@ -372,6 +433,7 @@ CHECK_FUNCTIONS: dict[str, Callable[..., None]] = {
     "mirrored": check_mirrored,
     "data_parallel": check_data_parallel,
     "search_space": check_search_space,
+    "staged_fit": check_staged_fit,
     "pinned": check_pinned,
 }
 CHECKS = tuple(CHECK_FUNCTIONS)
@@ -388,6 +450,9 @@ def run_check(name: str, check: str, **kwargs: Any) -> None:
             f"check {check!r} needs the {' or '.join(CHECK_BACKENDS[check])} backend; "
             f"KERAS_BACKEND is {keras.backend.backend()!r}"
         )
+    if check not in applicable_checks(family=name):
+        raise NotApplicable(f"check {check!r} applies to families with capability {CHECK_CAPABILITIES[check]!r}; "
+                            f"{name!r} does not declare it")
     keras.utils.set_random_seed(0)
     CHECK_FUNCTIONS[check](name, **kwargs)
 
@@ -396,7 +461,7 @@ def run_all(name: str, checks: Optional[Sequence[str]] = None, **kwargs: Any) ->
     """Run ``checks`` (default: every check that applies on the current backend, see
     :func:`applicable_checks`); returns ``{check: None if passed else the error message}``."""
     results = {}
-    for check in (applicable_checks() if checks is None else checks):
+    for check in (applicable_checks(family=name) if checks is None else checks):
         try:
             run_check(name, check, **kwargs)
             results[check] = None

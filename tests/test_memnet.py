@@ -5,6 +5,8 @@ import pytest
 
 import keras
 
+import lecun_zoo
+
 from lecun_zoo.config import ConfigError
 from lecun_zoo.families.memnet import FAMILY, answer, encode, plot_attention
 from lecun_zoo.families.memnet.encoding import SentenceEmbedding, position_encoding, position_weights
@@ -377,3 +379,26 @@ def test_example_batch_fills_every_slot_and_fits_the_config():
     assert x["story"].shape == (5, cfg.memory_size, cfg.sentence_len) and x["question"].shape == (5, cfg.sentence_len)
     assert np.all(x["story"][..., 0] > 1) and np.all(x["question"][:, 0] > 1)
     assert y.max() < cfg.vocab_size and y.dtype == np.int32
+
+
+def test_annealing_after_a_resumed_linear_start_counts_from_its_end():
+    """A run resumed after linear start ended (at epoch 30) anneals from epoch 30, as the
+    uninterrupted run does (it once restarted the count at 0: 1.5625e-4 instead of 6.25e-4)."""
+    from lecun_zoo.families.memnet.linear_start import PaperSchedule
+
+    fam = lecun_zoo.get_family("memnet")
+    config = fam.make_config("tiny", linear_start=True, ls_epochs=30, learning_rate=0.01, anneal_every=25,
+                             anneal_factor=0.5)
+    model = lecun_zoo.get("memnet", preset="tiny")
+    resumed = PaperSchedule(config, epochs=90, verbose=0)
+    resumed.set_model(model)
+    resumed.set_resume_state({"linear": False, "best": 1.0, "bad_epochs": 0, "ls_epochs": 30, "monitor": "val_loss"})
+    resumed.on_train_begin()
+    resumed.on_epoch_begin(76)  # epoch 77: two annealing steps after linear start
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01 * 0.5 ** 1)
+    assert resumed._lr(76) == pytest.approx(0.01 * 0.5 ** ((76 - 30) // 25))
+    plain = PaperSchedule(fam.make_config("tiny", linear_start=False, learning_rate=0.01, anneal_every=25,
+                                          anneal_factor=0.5), epochs=90, verbose=0)
+    plain.set_model(model)
+    plain.on_train_begin()
+    assert plain._lr(76) == pytest.approx(0.01 * 0.5 ** 3)  # without linear start, from epoch 0

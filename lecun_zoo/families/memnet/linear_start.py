@@ -57,7 +57,7 @@ def _make_callback_class():
 
         def on_train_begin(self, logs=None):
             set_softmax(self.model, not self.linear)
-            if not self.linear:
+            if not self.linear and self.ls_epochs is None:  # no linear start (a resumed run keeps its count)
                 self.ls_epochs = 0
 
         def on_epoch_begin(self, epoch, logs=None):

@@ -15,7 +15,7 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__version__ = "0.1.0"
+from lecun_zoo.version import __version__  # noqa: E402,F401
 
 from lecun_zoo.api import get, get_family, info, list, plugin_report, register, unregister  # noqa: E402
 from lecun_zoo.config import Config, ConfigError  # noqa: E402

@@ -22,7 +22,7 @@ import dataclasses
 import os
 from typing import Optional
 
-from lecun_zoo.runtime import RuntimeConfigError
+from lecun_zoo.errors import RuntimeConfigError
 
 __all__ = ["WorkerGroup", "worker_group", "join", "MultiWorkerError"]
 

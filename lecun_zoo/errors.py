@@ -3,7 +3,11 @@ command line does) imports nothing heavy."""
 
 from __future__ import annotations
 
-__all__ = ["TuningError"]
+__all__ = ["TuningError", "RuntimeConfigError"]
+
+
+class RuntimeConfigError(ValueError):
+    """A precision, strategy or device that is unknown or cannot be had on this machine."""
 
 
 class TuningError(RuntimeError):

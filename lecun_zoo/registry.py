@@ -152,7 +152,7 @@ class Registry:
                     PluginRecord(ep.name, ep.value, dist_name, version, builtin, loader=ep.load)
                 )
             if not seen_builtin:
-                from lecun_zoo import __version__
+                from lecun_zoo.version import __version__
 
                 for name, target in _source_checkout_entry_points().items():
                     declared.append(

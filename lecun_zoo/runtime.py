@@ -19,14 +19,12 @@ import numbers
 import os
 from typing import Any, Optional, Union
 
+from lecun_zoo.errors import RuntimeConfigError
+
 __all__ = ["runtime", "Runtime", "RuntimeConfigError", "PRECISIONS", "STRATEGIES", "cpu_has_bf16"]
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16", "auto")
 STRATEGIES = ("default", "mirrored", "tpu", "auto", "data_parallel", "multi_worker")
-
-
-class RuntimeConfigError(ValueError):
-    """A precision or strategy that is unknown or cannot be had on this machine."""
 
 
 def cpu_has_bf16() -> bool:

@@ -64,6 +64,9 @@ class Family:
             callbacks=None, verbose=1) -> keras.callbacks.History``. It must still work
             with callbacks and return a History. Without it, ``model.fit`` is used.
         aliases: other names that resolve to this family.
+        sources: datasets the family ships: ``{name: "module:attribute"}`` of a
+            :class:`lecun_zoo.data.Source` (imported when the dataset is first used);
+            ``lecun_zoo.data.load(name)`` finds them.
     """
 
     name: str
@@ -84,12 +87,18 @@ class Family:
     data_options: Optional[Callable[[Config], dict]] = None
     fit: Optional[Callable[..., Any]] = None
     aliases: Sequence[str] = ()
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
         object.__setattr__(self, "datasets", tuple(self.datasets))
         object.__setattr__(self, "metrics", tuple(self.metrics))
         object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "sources", dict(self.sources))
+        bad = {k: v for k, v in self.sources.items() if not isinstance(v, str) or ":" not in v}
+        if bad:
+            raise ValueError(f"family {self.name!r}: sources got {bad}; expected dataset name -> "
+                             f"'module:attribute' strings")
         unknown = self.capabilities - set(CAPABILITIES)
         if unknown:
             raise ValueError(

@@ -203,3 +203,67 @@ def test_cli_evaluate_train_and_tune_work_with_broken_plugins_installed(site, tm
     assert "expects (batch,) + (3,)" in plug.stderr and "(None, 8, 8, 1)" in plug.stderr
     info = cli(site, "info", "exploding")
     assert info.returncode == 2 and "exploded at import" in info.stderr
+
+
+DOTS_SOURCE = '''
+import numpy as np
+from lecun_zoo.data import DatasetInfo, Source
+
+class Dots(Source):
+    """Points in the unit cube; the label says whether their coordinates sum past 1.5."""
+    name = "dots_data"
+    splits = ("train", "test")
+    options = ("n",)
+
+    def info(self, data_dir=None, **options):
+        return DatasetInfo("dots_data", "classification", (3,), 2, {"train": 400, "test": 100})
+
+    def arrays(self, split, data_dir=None, n=400, seed=0, **_):
+        rng = np.random.default_rng({"train": 1, "test": 2}[split] + 10 * seed)
+        x = rng.random((n if split == "train" else n // 4, 3), dtype=np.float32)
+        return x, (x.sum(1) > 1.5).astype("int32")
+
+DOTS = Dots()
+'''
+
+
+def test_a_plugin_ships_its_own_dataset_and_trains_on_it_through_train(tmp_path):
+    site = str(tmp_path / "site")
+    fmt = dict(name="dots", Name="Dots", layout="dataset", model_module="dotsplug")
+    family = FAMILY_CODE.format(**fmt).replace(
+        'metrics=("loss", "accuracy"))',
+        'metrics=("loss", "accuracy"), datasets=("dots_data",), default_data="dots_data", '
+        'sources={"dots_data": "dotsplug.data:DOTS"})')
+    write_dist(site, "dotsplug", {"dotsplug/__init__.py": CONFIG_CODE.format(**fmt) + CLASS_CODE.format(**fmt) + family,
+                                  "dotsplug/data.py": DOTS_SOURCE}, {"dots": "dotsplug:FAMILY"})
+    write_dist(site, "brokendataplug", {"brokendata/__init__.py": textwrap.dedent('''
+        import dataclasses
+        from lecun_zoo import Config, Family
+
+        @dataclasses.dataclass(frozen=True)
+        class C(Config):
+            family = "brokendata"
+
+        FAMILY = Family(name="brokendata", summary="-", paper="-", config_cls=C, build=None, compile=None,
+                        presets={"tiny": {}}, default_preset="tiny", sources={"broken_ds": "brokendata.nowhere:X"})
+    ''')}, {"brokendata": "brokendata:FAMILY"})
+    proc = run(site, """
+        import lecun_zoo
+        from lecun_zoo.testing import run_check
+        names = lecun_zoo.data.names()
+        assert "dots_data" in names and "digits" in names and "broken_ds" in names, names
+        res = lecun_zoo.train("dots", epochs=20, batch_size=16, verbose=0, units=16)
+        print(res.recipe.data, round(res.metrics["accuracy"], 3))
+        run_check("dots", "registry")  # the kit sees the family's own dataset
+        try:
+            lecun_zoo.data.load("broken_ds")
+        except KeyError as e:
+            print("ERR", e)
+        print(lecun_zoo.data.arrays("digits", "test")[0].shape)
+    """)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    lines = proc.stdout.strip().splitlines()
+    data, acc = lines[0].split()
+    assert data == "dots_data" and float(acc) > 0.7  # chance is about 0.5
+    assert lines[1].startswith("ERR") and "brokendata" in lines[1] and "No module named 'brokendata.nowhere'" in lines[1]
+    assert lines[2] == "(360, 8, 8, 1)"

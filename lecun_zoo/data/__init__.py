@@ -3,8 +3,10 @@
     train, test = lecun_zoo.data.load("digits", split=("train", "test"), batch_size=64)
     train = lecun_zoo.data.load("mnist", split="train", data_dir="../shared/data/mnist")
 
-Sources are imported only when used. Families add theirs to ``SOURCES`` (name ->
-"module:attribute"); ``register_dataset`` adds one at run time.
+Sources are imported only when used. The built-in ones are listed in ``SOURCES`` (name ->
+"module:attribute"); a family (a plugin's too) declares the datasets it ships in its
+``sources`` mapping, found here through the family registry; ``register_dataset`` adds one
+at run time. A family whose dataset cannot be imported affects only that dataset.
 """
 
 from __future__ import annotations
@@ -57,8 +59,21 @@ class UnknownDatasetError(KeyError):
         return str(self.args[0])
 
 
+def _family_sources() -> dict[str, tuple[str, str]]:
+    """``{dataset: (family, "module:attribute")}`` declared by the installed families
+    (imports their light ``FAMILY`` modules, no family code; broken plugins are skipped)."""
+    from lecun_zoo.registry import REGISTRY
+
+    found: dict[str, tuple[str, str]] = {}
+    for fam in REGISTRY.load_all():
+        for name, target in dict(fam.sources).items():
+            found.setdefault(name, (fam.name, target))
+    return found
+
+
 def names() -> list[str]:
-    return sorted(SOURCES)
+    """Every dataset name: the built-in ones and those the installed families ship."""
+    return sorted(set(SOURCES) | set(_family_sources()))
 
 
 def register_dataset(source: Source, *, override: bool = False) -> Source:
@@ -70,8 +85,13 @@ def register_dataset(source: Source, *, override: bool = False) -> Source:
 
 def get_source(name: str) -> Source:
     entry = SOURCES.get(name)
+    if entry is None and isinstance(name, str):
+        family, target = _family_sources().get(name, (None, None))
+        if target is not None:
+            entry = _import_source(name, family, target)
+            SOURCES[name] = entry
     if entry is None:
-        close = difflib.get_close_matches(name, list(SOURCES), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(str(name), names(), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise UnknownDatasetError(f"no dataset named {name!r}{hint} (known: {', '.join(names())})")
     if isinstance(entry, str):
@@ -79,6 +99,22 @@ def get_source(name: str) -> Source:
         entry = getattr(importlib.import_module(module), attr)
         SOURCES[name] = entry
     return entry
+
+
+def _import_source(name: str, family: str, target: str) -> Source:
+    module, _, attr = target.partition(":")
+    try:
+        obj = getattr(importlib.import_module(module), attr)
+    except Exception as e:  # noqa: BLE001 - a plugin's broken dataset affects only itself
+        raise UnknownDatasetError(f"dataset {name!r} of family {family!r} ({target}) failed to import: "
+                                  f"{type(e).__name__}: {e}") from None
+    obj = obj() if isinstance(obj, type) else obj
+    if not isinstance(obj, Source):
+        raise UnknownDatasetError(f"dataset {name!r} of family {family!r} ({target}) is a {type(obj).__name__}; "
+                                  f"expected a lecun_zoo.data.Source")
+    if not obj.name:
+        obj.name = name
+    return obj
 
 
 #: options ``load`` reads itself, whatever the dataset (``arrays`` and ``info`` accept and ignore them)

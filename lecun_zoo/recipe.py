@@ -21,24 +21,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
 import json
 import os
 import shutil
 import sys
 import time
 import warnings
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["Recipe", "TrainResult", "train", "evaluate", "USER_DATA"]
+from lecun_zoo.evaluation import evaluate  # re-exported: train and evaluate go together
+from lecun_zoo.user_data import USER_DATA
 
-#: ``Recipe.data`` of a run on the user's own arrays or pipelines (not re-runnable as is).
-USER_DATA = "<user data>"
+__all__ = ["Recipe", "TrainResult", "train", "evaluate", "USER_DATA", "check_count"]
 
 
-def _check_count(where: str, value: Any, default: int) -> int:
+def check_count(where: str, value: Any, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -128,158 +127,6 @@ def _jsonable(obj: Any) -> Any:
 
 
 # ------------------------------------------------------------------------- data
-def _is_arrays(data: Any) -> bool:
-    return isinstance(data, tuple) and len(data) == 2 and all(hasattr(a, "shape") or isinstance(a, dict) for a in data)
-
-
-def _user_splits(data: Any) -> dict:
-    """``{"train": ..., "validation": ..., "test": ...}`` from what a user passed."""
-    if isinstance(data, Mapping):
-        unknown = sorted(set(data) - {"train", "validation", "test"})
-        if unknown or "train" not in data:
-            raise ValueError(f"train() data got a dict with keys {sorted(data)}; expected 'train' and optionally "
-                             f"'validation' and 'test'")
-        return dict(data)
-    if isinstance(data, tuple) and len(data) in (2, 3) and all(_is_arrays(d) or hasattr(d, "element_spec")
-                                                             for d in data):
-        return dict(zip(("train", "validation", "test"), data))
-    return {"train": data}
-
-
-def _first_batch_shapes(data: Any) -> tuple[Any, Any]:
-    """``(x shape without batch, y)`` of user data, reading nothing from tf.data."""
-    if _is_arrays(data):
-        x, y = data
-        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), y
-    if hasattr(data, "element_spec"):
-        spec = data.element_spec
-        xs = spec[0] if isinstance(spec, tuple) else spec
-        shape = getattr(xs, "shape", None)
-        return (tuple(shape.as_list()[1:]) if shape is not None and shape.rank else None), None
-    if hasattr(data, "__getitem__") and hasattr(data, "__len__"):  # keras.utils.PyDataset
-        batch = data[0]
-        x = batch[0] if isinstance(batch, tuple) else batch
-        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), None
-    raise ValueError(f"train() data got {type(data).__name__}; expected a dataset name, NumPy arrays (x, y), "
-                     f"a tf.data.Dataset or a keras.utils.PyDataset")
-
-
-def _user_info(splits: dict) -> Any:
-    """A DatasetInfo for the user's data: input shape, and classes from integer labels."""
-    from lecun_zoo.data.base import DatasetInfo
-
-    shape, y = _first_batch_shapes(splits["train"])
-    classes = None
-    labels = [np.asarray(s[1]) for s in splits.values() if _is_arrays(s) and not isinstance(s[1], dict)]
-    if labels and all(a.dtype.kind in "iu" and a.ndim == 1 for a in labels) and all(a.size for a in labels):
-        classes = int(max(a.max() for a in labels)) + 1
-    for name, part in splits.items():
-        if _is_arrays(part):
-            x, yy = part
-            nx = len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
-            ny = len(next(iter(yy.values()))) if isinstance(yy, dict) else len(yy)
-            if nx != ny or nx == 0:
-                raise ValueError(f"train() data {name!r} split has {nx} inputs and {ny} targets; expected the same "
-                                 f"number, at least one")
-    return DatasetInfo(USER_DATA, "user", input_shape=shape, num_classes=classes)
-
-
-def _pipeline(part: Any, batch_size: int, seed: int, shuffle: bool, drop_remainder: bool) -> Any:
-    """Arrays become a batched tf.data pipeline shuffled per epoch as ``data.load`` does
-    (epoch k's order depends on the seed and k only, so resumed runs replay it)."""
-    if not _is_arrays(part):
-        return part
-    import tensorflow as tf
-
-    from lecun_zoo import data as zdata
-
-    ds = tf.data.Dataset.from_tensor_slices(part)
-    counter = None
-    if shuffle:
-        ds, counter = zdata._shuffled_per_pass(ds, min(len(part[1]) if not isinstance(part[1], dict) else 10_000,
-                                                       100_000), seed)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
-    if counter is not None:
-        ds._zoo_pass_counter = counter
-    return ds
-
-
-def _load_named(fam: Any, recipe: Recipe, config: Any, data_dir: Optional[str], multi_worker: bool,
-                splits: Optional[Sequence[str]] = None):
-    """The named dataset's pipelines (train, validation and test where it has one) read with
-    the data options ``config`` implies, and its DatasetInfo."""
-    from lecun_zoo import data as zdata
-
-    if splits is None:
-        source = zdata.get_source(recipe.data)
-        splits = ("train", "validation") + (("test",) if "test" in source.splits else ())
-    options = {**(fam.data_options(config) if fam.data_options else {}), **dict(recipe.data_options)}
-    kwargs = {"batch_size": recipe.batch_size, "data_dir": data_dir, "seed": recipe.seed, **options}
-    if multi_worker:  # every worker must see the same number of equal batches
-        kwargs["drop_remainder"] = True
-    loaded, info = zdata.load(recipe.data, split=splits, with_info=True, **kwargs)
-    return dict(zip(splits, loaded)), info
-
-
-# ---------------------------------------------------------------- initial weights
-def _head(model: Any) -> list[Any]:
-    """The last layer with weights: the head that ``reset_head`` leaves freshly initialised."""
-    for layer in reversed(model.layers):
-        if layer.weights:
-            return [layer]
-    return []
-
-
-def _initialise(model: Any, init: Any, reset_head: Optional[bool]) -> list[str]:
-    """Copy the weights of ``init`` (a model or a ``.keras`` path) into ``model`` layer by
-    layer (by name). Returns the layers left as built (the head, or those whose shapes
-    changed when ``reset_head`` is not False)."""
-    from lecun_zoo.config import ConfigError
-
-    source = init
-    if isinstance(init, (str, os.PathLike)):
-        from lecun_zoo.saving import load
-
-        source = load(init, compile=False)
-    if not hasattr(source, "layers"):
-        raise ValueError(f"train() init got {type(init).__name__}; expected a keras model or a .keras path")
-    theirs = {layer.name: layer for layer in source.layers}
-    head = {layer.name for layer in _head(model)} if reset_head else set()
-    fresh = []
-    for layer in model.layers:
-        if not layer.weights:
-            continue
-        other = theirs.get(layer.name)
-        if other is None or layer.name in head:
-            fresh.append(layer.name)
-            continue
-        mine, given = layer.get_weights(), other.get_weights()
-        if [w.shape for w in mine] != [w.shape for w in given]:
-            if reset_head is False:
-                raise ConfigError(f"train() init: layer {layer.name!r} has weights of shapes "
-                                  f"{[w.shape for w in given]} in init but {[w.shape for w in mine]} here; pass "
-                                  f"reset_head=True to train it from scratch, or keep the shape-changing fields")
-            fresh.append(layer.name)
-            continue
-        layer.set_weights(given)
-    return fresh
-
-
-def _freeze(model: Any, patterns: Sequence[str]) -> list[str]:
-    from lecun_zoo.config import ConfigError
-
-    names = [layer.name for layer in model.layers]
-    frozen = []
-    for pat in patterns:
-        hit = [n for n in names if fnmatch.fnmatchcase(n, pat) or n.startswith(f"{pat}_")]
-        if not hit:
-            raise ConfigError(f"train() freeze got {pat!r}, which names no layer; expected layer names or "
-                              f"wildcards among {', '.join(names)}")
-        frozen += hit
-    for layer in model.layers:
-        if layer.name in frozen:
-            layer.trainable = False
-    return sorted(set(frozen))
 
 
 # --------------------------------------------------------------------------- train
@@ -354,8 +201,8 @@ def train(
         if data is not None and not isinstance(data, str):
             user_data, data = data, USER_DATA
         recipe = Recipe(family=fam.name, preset=preset, overrides=dict(overrides), data=data or fam.default_data,
-                        data_options=dict(data_options or {}), epochs=_check_count("epochs", epochs, 10),
-                        batch_size=_check_count("batch_size", batch_size, 64), schedule=check_schedule(schedule),
+                        data_options=dict(data_options or {}), epochs=check_count("epochs", epochs, 10),
+                        batch_size=check_count("batch_size", batch_size, 64), schedule=check_schedule(schedule),
                         seed=seed, precision=precision, strategy=strategy)
     return _run(recipe, user_data, data_dir=data_dir, out=out, resume=resume, callbacks=callbacks,
                 verbose=verbose, report=report, init=init, freeze=tuple(freeze), reset_head=reset_head)
@@ -373,9 +220,12 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
          reset_head):
     import keras
 
+    from lecun_zoo.initial_weights import freeze as freeze_layers
+    from lecun_zoo.initial_weights import initialise
     from lecun_zoo.memory_guard import build_checked
     from lecun_zoo.registry import REGISTRY
     from lecun_zoo.runtime import runtime
+    from lecun_zoo.user_data import load_named, pipeline, user_info, user_splits
     from lecun_zoo.schedules import check_schedule, schedule_callback
 
     fam = REGISTRY.get(recipe.family)
@@ -383,8 +233,8 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     report = bool(verbose) if report is None else bool(report)
     if recipe.data is None:
         raise ValueError(f"family {fam.name!r} has no default dataset; pass data=")
-    _check_count("epochs", recipe.epochs, 1)
-    _check_count("batch_size", recipe.batch_size, 1)
+    check_count("epochs", recipe.epochs, 1)
+    check_count("batch_size", recipe.batch_size, 1)
     check_schedule(recipe.schedule)
     config = fam.make_config(recipe.preset, **recipe.overrides)  # bad fields fail before anything is read
     multi_worker = recipe.strategy == "multi_worker"
@@ -392,11 +242,11 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
         warnings.filterwarnings("ignore", message="Your input ran out of data")
     with runtime(precision=recipe.precision, strategy=recipe.strategy, seed=recipe.seed) as rt:
         if user_data is None:
-            parts, info = _load_named(fam, recipe, config, data_dir, multi_worker)
+            parts, info = load_named(fam, recipe, config, data_dir, multi_worker)
         else:
-            parts = _user_splits(user_data)
-            info = _user_info(parts)
-            parts = {k: _pipeline(v, recipe.batch_size, recipe.seed, k == "train", multi_worker)
+            parts = user_splits(user_data)
+            info = user_info(parts)
+            parts = {k: pipeline(v, recipe.batch_size, recipe.seed, k == "train", multi_worker)
                      for k, v in parts.items()}
         adapted = dict(fam.adapt_to_data(info)) if fam.adapt_to_data else {}
         adapted.update(recipe.overrides)  # what the user set wins over what the data implies
@@ -405,10 +255,10 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
             print(f"lecun-zoo: training {fam.name} (preset {recipe.preset or fam.default_preset}) on "
                   f"{recipe.data}; {rt.describe()}", flush=True)
         model = build_checked(fam, config)
-        fresh = _initialise(model, init, reset_head) if init is not None else []
+        fresh = initialise(model, init, reset_head) if init is not None else []
         if init is not None and fresh and report:
             print(f"lecun-zoo: from init; trained from scratch: {', '.join(fresh)}", flush=True)
-        frozen = _freeze(model, freeze) if freeze else []
+        frozen = freeze_layers(model, freeze) if freeze else []
         if frozen and report:
             print(f"lecun-zoo: frozen: {', '.join(frozen)}", flush=True)
         fam.compile(model, config)
@@ -481,65 +331,3 @@ def _write(result: TrainResult, folder: str, run: Any) -> None:
 
 
 # ------------------------------------------------------------------------ evaluate
-def evaluate(
-    model: Any,
-    data: Any = None,
-    split: str = "test",
-    *,
-    data_dir: Optional[str] = None,
-    batch_size: int = 64,
-    data_options: Optional[Mapping[str, Any]] = None,
-) -> dict:
-    """The family's metrics of a trained model (or ``.keras`` path) on a dataset split,
-    with the data read as ``train`` reads it: the family's data options for the model's
-    config (its vocabulary included), no shuffling. ``data`` may also be the user's own
-    ``(x, y)`` or a pipeline. Shapes that do not fit the model raise ``InputDataError``."""
-    from lecun_zoo import data as zdata
-    from lecun_zoo.registry import REGISTRY
-
-    if isinstance(model, (str, os.PathLike)):
-        from lecun_zoo.saving import load
-
-        model = load(model)
-    _check_count("batch_size", batch_size, 1)
-    config = getattr(model, "zoo_config", None)
-    fam = REGISTRY.get(config.family) if config is not None and config.family in REGISTRY.names() else None
-    if data is None:
-        data = fam.default_data if fam is not None else None
-        if data is None:
-            raise ValueError("evaluate() needs data= (a dataset name or your own (x, y))")
-    if not isinstance(data, str):
-        part = _pipeline(data, batch_size, 0, False, False)
-        return {k: float(v) for k, v in model.evaluate(part, verbose=0, return_dict=True).items()}
-    options = dict(fam.data_options(config)) if fam is not None and fam.data_options else {}
-    accepted = getattr(zdata.get_source(data), "options", ())
-    for key in ("vocab", "source_vocab", "target_vocab"):  # encode with the model's own vocabulary
-        if key in accepted and getattr(config, key, None):
-            options[key] = tuple(getattr(config, key))
-    options.update(data_options or {})
-    options.pop("shuffle_buffer", None)
-    ds, info = zdata.load(data, split=split, with_info=True, **{"batch_size": batch_size, "data_dir": data_dir,
-                                                                 "shuffle": False, **options})
-    if fam is not None and fam.adapt_to_data:
-        _check_adapted(fam, config, info, data)
-    return {k: float(v) for k, v in model.evaluate(ds, verbose=0, return_dict=True).items()}
-
-
-def _check_adapted(fam: Any, config: Any, info: Any, data: str) -> None:
-    """Refuse data that the model's config does not fit (another vocabulary, shape...)."""
-    from lecun_zoo.input_checks import InputDataError
-
-    for key, value in fam.adapt_to_data(info).items():
-        mine = getattr(config, key, None)
-        theirs = tuple(value) if isinstance(value, list) else value
-        if key == "attend_slots" or mine == theirs:  # attend_slots: at most the model's memory, any is fine
-            continue
-        if key.endswith("vocab") and isinstance(mine, tuple) and isinstance(theirs, tuple):
-            unknown = sorted(set(theirs) - set(mine))
-            if not unknown:
-                continue  # every token of the data is known to the model
-            shown, have = f"{len(unknown)} tokens unknown to the model, e.g. {unknown[:5]}", f"{len(mine)} tokens"
-        else:
-            shown, have = repr(theirs), repr(mine)
-        raise InputDataError(f"evaluate() data {data!r} implies {key}={shown}, but the model has {key}={have}; "
-                             f"expected data the model was built for")

@@ -115,7 +115,8 @@ def tune(
     """
     import keras_tuner
 
-    from lecun_zoo.recipe import Recipe, _load_named
+    from lecun_zoo.recipe import Recipe
+    from lecun_zoo.user_data import load_named
     from lecun_zoo.registry import REGISTRY
 
     if tuner not in TUNERS:
@@ -134,7 +135,7 @@ def tune(
 
     def reload(config: Any):
         """The train and validation pipelines ``lecun_zoo.train`` would read for ``config``."""
-        parts, info = _load_named(fam, recipe, config, data_dir, False, splits=("train", "validation"))
+        parts, info = load_named(fam, recipe, config, data_dir, False, splits=("train", "validation"))
         return (parts["train"], parts["validation"]), info
 
     (train, val), info = reload(fam.make_config(preset, **overrides))

@@ -12,7 +12,6 @@ import dataclasses
 import json
 import math
 import os
-import re
 import typing
 import zipfile
 
@@ -23,7 +22,7 @@ import lecun_zoo
 from lecun_zoo.config import ConfigError
 from lecun_zoo.family import Family
 from lecun_zoo.input_checks import InputDataError
-from lecun_zoo.registry import PluginError, UnknownFamilyError
+from lecun_zoo.registry import UnknownFamilyError
 from lecun_zoo.runtime import RuntimeConfigError
 from lecun_zoo.saving import ModelFileError, UnsafeModelError
 

@@ -41,12 +41,10 @@ def main() -> None:
     p.add_argument("--json", default=None, help="also write the results here")
     args = p.parse_args()
 
-    import keras
     import numpy as np
     from sklearn.decomposition import PCA
 
     import lecun_zoo
-    from lecun_zoo.families.autoencoder import FAMILY, reconstruct
 
     (x_tr, _), (x_te, _) = lecun_zoo.data.arrays("mnist", ("train", "test"), data_dir=args.data_dir)
     perm = np.random.default_rng(args.seed).permutation(len(x_tr))[: args.train_size]
@@ -63,19 +61,13 @@ def main() -> None:
     if not args.skip_random:
         variants.append(("none", "deep autoencoder 784-1000-500-250-30, random init"))
     for pretrain, label in variants:
-        keras.utils.set_random_seed(args.seed)
         over = dict(pretrain=pretrain, code_learning_rate=args.code_lr, learning_rate=args.learning_rate)
         if pretrain != "none":
             over["pretrain_epochs"] = args.pretrain_epochs
-        with lecun_zoo.runtime(precision=args.precision):
-            cfg = FAMILY.make_config("hinton2006", **over)
-            model = FAMILY.build(cfg)
-            FAMILY.compile(model, cfg)
-        t0 = time.time()
-        hist = FAMILY.fit(model, cfg, (x_tr, x_tr), epochs=args.epochs, verbose=2, batch_size=args.batch_size,
-                          seed=args.seed)
-        wall = time.time() - t0
-        err = squared_error(reconstruct(model, x_te), x_te)
+        result = lecun_zoo.train("autoencoder", "hinton2006", data={"train": (x_tr, x_tr), "test": (x_te, x_te)},
+                                 epochs=args.epochs, batch_size=args.batch_size, precision=args.precision,
+                                 seed=args.seed, verbose=2, **over)
+        hist, wall, err = result.history, result.train_seconds, result.metrics["squared_error"]
         pre_s = ""
         if pretrain != "none":
             pre_s = "; ".join(f"layer {s['layer']} recon err {s['history']['reconstruction_error'][0]:.2f}->"

@@ -62,14 +62,16 @@ def main() -> None:
     pretrain_s = time.time() - t0
     print(f"pretrained 784-500-500-2000 on {len(pool)} unlabelled images in {pretrain_s:.0f} s", flush=True)
 
+    pretrained = FAMILY.build(cfg)
+    unroll(pretrained, stack)
+
     def run(x, y, init, seed, epochs):
-        keras.utils.set_random_seed(seed)
-        model = FAMILY.build(cfg)
-        FAMILY.compile(model, cfg)
-        if init == "pretrained":
-            unroll(model, stack)
-        model.fit(x, y, batch_size=min(args.batch_size, len(x)), epochs=epochs, verbose=0)
-        return 100.0 * (1.0 - model.evaluate(x_te, y_te, verbose=0, return_dict=True)["accuracy"])
+        # the softmax layer stays randomly initialised (reset_head); nothing is pretrained again
+        result = lecun_zoo.train("autoencoder", "hinton2006_classifier", data={"train": (x, y), "test": (x_te, y_te)},
+                                 epochs=epochs, batch_size=min(args.batch_size, len(x)), seed=seed, verbose=0,
+                                 init=pretrained if init == "pretrained" else None, reset_head=True, pretrain="none",
+                                 learning_rate=args.learning_rate)
+        return 100.0 * (1.0 - result.metrics["accuracy"])
 
     results = []
     for n in args.labels:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 
 import numpy as np
@@ -37,47 +36,36 @@ def parse_tasks_arg(text: str) -> list[int]:
     return out
 
 
-def load(data_dir, tasks, size, memory_size, batch_size, seed=0):
-    import tensorflow as tf
+def train(args, tasks, preset, **kwargs):
+    """``lecun_zoo.train`` on the bAbI tasks: 90 % of the train files (10 % carved for
+    validation, by the seed), vocabulary, sentence length and ``attend_slots`` from the data."""
+    import lecun_zoo
 
-    from lecun_zoo import data
-    from lecun_zoo.data.babi import parse_tasks
-
-    opts = dict(data_dir=data_dir, task=",".join(map(str, tasks)), size=size, memory_size=memory_size)
-    (tr, va, te) = data.arrays("babi", ("train", "validation", "test"), seed=seed, **opts)
-    info = data.info("babi", **opts)
-    test_task = np.array([e[3] for e in parse_tasks(data_dir, tasks, size, "test")])
-    train = tf.data.Dataset.from_tensor_slices(tr).shuffle(len(tr[1]), seed=seed).batch(batch_size)
-    val = tf.data.Dataset.from_tensor_slices(va).batch(256)
-    return train, val, tr, va, te, test_task, info
+    kwargs = {"precision": args.precision, "verbose": args.verbose, **kwargs}
+    return lecun_zoo.train("memnet", preset, data="babi", data_dir=args.data_dir, epochs=args.epochs,
+                           batch_size=args.batch_size, data_options={"task": ",".join(map(str, tasks)),
+                                                                     "size": args.size}, **kwargs)
 
 
 def run(args, tasks, preset, seed):
-    import keras
+    from lecun_zoo import data
+    from lecun_zoo.data.babi import parse_tasks
 
-    import lecun_zoo
-    from lecun_zoo.families.memnet import FAMILY
-
-    overrides = json.loads(args.set) if args.set else {}
-    base = FAMILY.make_config(preset, **overrides)
-    train, val, tr, va, te, test_task, info = load(args.data_dir, tasks, args.size, base.memory_size, args.batch_size, seed)
-    # vocabulary, sentence length and attend_slots (the longest story) from the data; --set wins
-    cfg = base.replace(**{k: v for k, v in FAMILY.adapt_to_data(info).items() if k not in overrides})
-    keras.utils.set_random_seed(seed)
-    with lecun_zoo.runtime(precision=args.precision):
-        model = FAMILY.build(cfg)
-        FAMILY.compile(model, cfg)
-    t0 = time.time()
-    hist = FAMILY.train(model, cfg, train, validation_data=val, epochs=args.epochs, verbose=args.verbose)
-    wall = time.time() - t0
+    result = train(args, tasks, preset, seed=seed, **(json.loads(args.set) if args.set else {}))
+    model, hist, cfg = result.model, result.history, result.config
+    # the splits train read (the same carve, the model's encoding): training, validation, per-task test errors
+    tr, va, te = data.arrays("babi", ("train", "validation", "test"), data_dir=args.data_dir, seed=seed,
+                             task=",".join(map(str, tasks)), size=args.size, memory_size=cfg.memory_size,
+                             sentence_len=cfg.sentence_len, vocab=cfg.vocab)
+    test_task = np.array([e[3] for e in parse_tasks(args.data_dir, tasks, args.size, "test")])
     train_err = 1.0 - model.evaluate(tr[0], tr[1], verbose=0, batch_size=256, return_dict=True)["accuracy"]
     val_err = 1.0 - model.evaluate(va[0], va[1], verbose=0, batch_size=256, return_dict=True)["accuracy"]
     pred = np.argmax(model.predict(te[0], batch_size=256, verbose=0), axis=-1)
     wrong = pred != te[1]
     per_task = {t: 100.0 * float(wrong[test_task == t].mean()) for t in tasks}
-    return {"train_error": 100.0 * train_err, "val_error": 100.0 * val_err, "per_task": per_task, "wall_s": wall, "seed": seed,
-            "ls_epochs": getattr(hist, "linear_start_epochs", None), "epochs": args.epochs,
-            "final_val_loss": hist.history.get("val_loss", [None])[-1]}
+    return {"train_error": 100.0 * train_err, "val_error": 100.0 * val_err, "per_task": per_task,
+            "wall_s": result.train_seconds, "seed": seed, "ls_epochs": getattr(hist, "linear_start_epochs", None),
+            "epochs": args.epochs, "final_val_loss": hist.history.get("val_loss", [None])[-1]}
 
 
 def best_of(args, tasks, preset):
@@ -100,31 +88,25 @@ def best_of(args, tasks, preset):
 
 
 def timing(args, tasks):
-    """Seconds per epoch (after a first, compiling epoch) in float32 and mixed_bfloat16."""
+    """Seconds per epoch (after a first, compiling epoch; validation not counted) in
+    float32 and mixed_bfloat16."""
     import keras
-
-    import lecun_zoo
-    from lecun_zoo.families.memnet import FAMILY
 
     out = {}
     for precision in ("float32", "mixed_bfloat16"):
-        cfg0 = FAMILY.make_config("babi_single")
-        train, val, *_, info = load(args.data_dir, tasks, args.size, cfg0.memory_size, args.batch_size)
-        cfg = cfg0.replace(vocab=tuple(info.extra["vocab"]), sentence_len=info.extra["sentence_len"], linear_start=False)
-        keras.utils.set_random_seed(0)
-        with lecun_zoo.runtime(precision=precision):
-            model = FAMILY.build(cfg)
-            FAMILY.compile(model, cfg)
         times = []
 
         class Clock(keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
                 self.t = time.perf_counter()
 
-            def on_epoch_end(self, epoch, logs=None):
-                times.append(time.perf_counter() - self.t)
+            def on_train_batch_end(self, batch, logs=None):
+                self.last = time.perf_counter()
 
-        model.fit(train, epochs=args.epochs, verbose=0, callbacks=[Clock()])
+            def on_epoch_end(self, epoch, logs=None):
+                times.append(self.last - self.t)
+
+        train(args, tasks, "babi_single", precision=precision, verbose=0, callbacks=[Clock()], linear_start=False)
         out[precision] = float(np.median(times[1:])) if len(times) > 1 else times[0]
         print(f"{precision:15s} {out[precision]:.3f} s/epoch (median of epochs 2..{args.epochs}, "
               f"tasks {tasks}, {args.size}, batch {args.batch_size})", flush=True)

@@ -1,6 +1,7 @@
 """NTM copy benchmark: bits per sequence over training for the three memory
 initialisations (Collier & Beel 2018's comparison), and bit errors per sequence by
-length (train lengths 1-20, test 10..120) against the LSTM baseline.
+length (train lengths 1-20, test 10..120) against the LSTM baseline. Each model trains
+through ``lecun_zoo.train`` (one epoch of ``--steps`` batches).
 
     python bench/ntm_copy.py --steps 600 --inits constant learned random --baseline \
         --eval-lengths 10 20 30 40 60 80 100 120 --out runs/ntm_copy
@@ -42,10 +43,29 @@ def main() -> None:
 
     import keras
 
-    from lecun_zoo import data
+    import lecun_zoo
     from lecun_zoo.families.ntm import FAMILY
     from lecun_zoo.families.ntm.evaluation import bit_errors_by_length
     from lecun_zoo.plots._mpl import pyplot
+
+    class Curve(keras.callbacks.Callback):
+        """Bit errors per sequence over each ``--log-every`` steps (the metrics restart after
+        each point), and the seconds spent in validation (not counted as training)."""
+
+        def __init__(self):
+            super().__init__()
+            self.points, self.val_s = [], 0.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            if (batch + 1) % args.log_every == 0:
+                self.points.append(float(logs["bit_errors"]))
+                self.model.reset_metrics()
+
+        def on_test_begin(self, logs=None):
+            self.t = time.time()
+
+        def on_test_end(self, logs=None):
+            self.val_s += time.time() - self.t
 
     overrides = {}
     for pair in args.set:
@@ -56,18 +76,15 @@ def main() -> None:
     if args.baseline:
         runs.append(("lstm", dict(model_type="lstm", controller_units=args.baseline_units,
                                   controller_layers=args.baseline_layers)))
-    results = {}
+    results, n_steps = {}, args.steps // args.log_every * args.log_every
     for name, extra in runs:
-        keras.utils.set_random_seed(args.seed)
-        config = FAMILY.make_config(args.preset, **{**overrides, **extra},
-                                    train_examples=args.steps * args.batch_size)
-        train = data.load(config.task, "train", batch_size=args.batch_size, drop_remainder=True, seed=args.seed,
-                          **FAMILY.data_options(config))
-        model = FAMILY.build(config)
-        FAMILY.compile(model, config)
-        t0 = time.time()
-        hist = model.fit(train.repeat(), steps_per_epoch=args.log_every, epochs=args.steps // args.log_every, verbose=0)
-        train_s = time.time() - t0
+        settings = {**overrides, **extra, "train_examples": n_steps * args.batch_size}
+        task = FAMILY.make_config(args.preset, **settings).task  # train() would read the family's default, copy
+        curve = Curve()
+        result = lecun_zoo.train("ntm", args.preset, data=task, epochs=1, batch_size=args.batch_size, seed=args.seed,
+                                 callbacks=[curve], verbose=0, **settings)
+        model, config = result.model, result.config
+        train_s = result.train_seconds - curve.val_s
         model.jit_compile = False  # one trace per length, not one XLA compile per length
         t1 = time.time()
         by_length = bit_errors_by_length(model, args.eval_lengths, batch_size=args.eval_batch, seed=args.seed + 1)
@@ -77,11 +94,11 @@ def main() -> None:
 
             x, _ = algorithmic.make_batch(config.task, 1, args.heatmaps, args.seed + 1, **FAMILY.data_options(config))
             plot_memory_trace(memory_trace(model, x), args.out, prefix=name.replace("/", "_"))
-        results[name] = {"curve": hist.history["bit_errors"], "by_length": by_length, "train_seconds": train_s,
+        results[name] = {"curve": curve.points, "by_length": by_length, "train_seconds": train_s,
                          "eval_seconds": time.time() - t1, "params": model.count_params(),
                          "config": config.to_dict()}
         print(f"{name:14s} params {model.count_params():>9,d}  train {train_s:6.1f}s  "
-              f"bits/seq every {args.log_every} steps: {' '.join(f'{v:.2f}' for v in hist.history['bit_errors'])}",
+              f"bits/seq every {args.log_every} steps: {' '.join(f'{v:.2f}' for v in curve.points)}",
               flush=True)
         print(f"{'':14s} by length: {' '.join(f'{k}:{v:.2f}' for k, v in by_length.items())}", flush=True)
 

@@ -31,26 +31,17 @@ def main(argv=None) -> list[dict]:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    import keras
-
     import lecun_zoo
     from lecun_zoo import data
-    from lecun_zoo.families.seq2seq import FAMILY, translate
+    from lecun_zoo.families.seq2seq import translate
 
-    keras.utils.set_random_seed(args.seed)
     opts = dict(train_size=args.train_size, eval_size=args.test_size, digits=3)
-    (train, val), info = data.load("addition", ("train", "validation"), batch_size=args.batch_size,
-                                   seed=args.seed, with_info=True, **opts)
-    config = FAMILY.make_config("attention", cell=args.cell, units=args.units, embedding_dim=32,
-                                attention=args.attention, attention_units=args.units,
-                                reverse_source=not args.no_reverse, learning_rate=3e-3, max_target_length=5,
-                                **FAMILY.adapt_to_data(info))
-    with lecun_zoo.runtime(precision=args.precision):
-        model = FAMILY.build(config)
-        FAMILY.compile(model, config)
-    t0 = time.time()
-    hist = model.fit(train, validation_data=val, epochs=args.epochs, verbose=2)
-    train_s = time.time() - t0
+    result = lecun_zoo.train("seq2seq", "attention", data="addition", data_options=opts, epochs=args.epochs,
+                             batch_size=args.batch_size, precision=args.precision, seed=args.seed, verbose=2,
+                             cell=args.cell, units=args.units, embedding_dim=32, attention=args.attention,
+                             attention_units=args.units, reverse_source=not args.no_reverse, learning_rate=3e-3,
+                             max_target_length=5)
+    model, hist, train_s = result.model, result.history, result.train_seconds
     questions, answers = data.get_source("addition").texts("test", seed=args.seed, **opts)
     t1 = time.time()
     predicted = translate(model, questions, beam_width=1, batch_size=500)

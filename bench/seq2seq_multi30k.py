@@ -95,19 +95,16 @@ def main(argv=None) -> list[dict]:
 
     rows = []
     for name in args.models.split(","):
-        keras.utils.set_random_seed(args.seed)
-        config = FAMILY.make_config("small", units=args.units, embedding_dim=args.embedding_dim,
-                                    attention_units=args.units, dropout=args.dropout, max_source_length=100,
-                                    max_target_length=60, **MODELS[name], **FAMILY.adapt_to_data(info))
-        with lecun_zoo.runtime(precision=args.precision):
-            model = FAMILY.build(config)
-            FAMILY.compile(model, config)
-        train = bucketed_dataset(xtr, ytr, args.batch_size, seed=args.seed)
-        val = bucketed_dataset(xva, yva, args.batch_size, shuffle=False)
-        t0 = time.time()
+        # bucketed batches (train() takes the pipelines as they are); vocabularies from info
+        splits = {"train": bucketed_dataset(xtr, ytr, args.batch_size, seed=args.seed),
+                  "validation": bucketed_dataset(xva, yva, args.batch_size, shuffle=False)}
         budget = TimeBudget(60 * args.minutes)
-        hist = model.fit(train, validation_data=val, epochs=args.epochs, verbose=2, callbacks=[budget])
-        train_s = time.time() - t0
+        result = lecun_zoo.train("seq2seq", "small", data=splits, epochs=args.epochs, precision=args.precision,
+                                 seed=args.seed, callbacks=[budget], verbose=2, units=args.units,
+                                 embedding_dim=args.embedding_dim, attention_units=args.units, dropout=args.dropout,
+                                 max_source_length=100, max_target_length=60, **MODELS[name],
+                                 **FAMILY.adapt_to_data(info))
+        model, hist, train_s = result.model, result.history, result.train_seconds
         epochs_run = budget.steps * args.batch_size / len(ytr)  # fraction of passes over the train set
         t1 = time.time()
         greedy = translate(model, src_test, beam_width=1, batch_size=250, return_details=True)

@@ -3,8 +3,9 @@
     python bench/word_lm_ptb.py --data-dir /work/shared/data/ptb --models kn,nplm,lstm \
         --minutes 4 --tsne docs/results/word_lm_ptb_tsne.png
 
-Neural models train for at most ``--epochs`` epochs or ``--minutes`` minutes each
-(whichever ends first: a partial epoch is reported as such), then the whole test set
+Neural models train through ``lecun_zoo.train`` for at most ``--epochs`` epochs or
+``--minutes`` minutes of training each (whichever ends first: a partial epoch is reported
+as such; the validation pass after each epoch is not counted), then the whole test set
 is scored. Prints a table next to the papers' figures (Mikolov et al. 2011; Zaremba et
 al. 2014), and optionally writes JSON and a t-SNE picture of the word vectors.
 """
@@ -15,8 +16,6 @@ import argparse
 import json
 import os
 import time
-
-import numpy as np
 
 PAPER = {
     "kn": "KN-5 141.2 (Mikolov et al. 2011)",
@@ -38,7 +37,9 @@ TSNE_WORDS = {
 
 
 class TimeBudget:
-    """Stops training after ``seconds`` (checked after every batch)."""
+    """Stops training after ``seconds`` of it (checked after every batch; the validation
+    passes of ``lecun_zoo.train`` do not count). ``callback`` keeps ``steps``, ``stopped``,
+    ``val_s`` (seconds spent validating) and ``t_end`` (when training ended)."""
 
     def __init__(self, seconds: float):
         import keras
@@ -46,16 +47,25 @@ class TimeBudget:
         class _CB(keras.callbacks.Callback):
             def __init__(cb):
                 super().__init__()
-                cb.t0, cb.steps, cb.stopped = None, 0, False
+                cb.t0, cb.steps, cb.stopped, cb.val_s, cb.t_end = None, 0, False, 0.0, None
 
             def on_train_begin(cb, logs=None):
                 cb.t0 = time.time()
 
             def on_train_batch_end(cb, batch, logs=None):
                 cb.steps += 1
-                if time.time() - cb.t0 > seconds:
+                if time.time() - cb.t0 - cb.val_s > seconds:
                     cb.stopped = True
                     cb.model.stop_training = True
+
+            def on_test_begin(cb, logs=None):
+                cb.t_val = time.time()
+
+            def on_test_end(cb, logs=None):
+                cb.val_s += time.time() - cb.t_val
+
+            def on_train_end(cb, logs=None):
+                cb.t_end = time.time()
 
         self.callback = _CB()
 
@@ -75,36 +85,26 @@ def run_kn(data_dir: str, order: int, modified: bool = False) -> dict:
 
 def run_neural(kind: str, data_dir: str, epochs: int, minutes: float, precision: str, save: str | None,
                overrides: dict) -> dict:
-    import keras
-
     import lecun_zoo
-    from lecun_zoo import data
     from lecun_zoo.families.word_lm import FAMILY
-    from lecun_zoo.runtime import runtime
 
-    keras.utils.set_random_seed(0)
-    cfg = FAMILY.make_config(PRESET[kind], **overrides)
-    (train, valid, test), info = data.load("ptb", ("train", "validation", "test"), batch_size=cfg.batch_size,
-                                           data_dir=data_dir, with_info=True, **FAMILY.data_options(cfg))
-    cfg = FAMILY.make_config(PRESET[kind], **{**FAMILY.adapt_to_data(info), **overrides})
-    with runtime(precision=precision):
-        model = FAMILY.build(cfg)
-        FAMILY.compile(model, cfg)
     budget = TimeBudget(minutes * 60)
-    t0 = time.time()
-    hist = FAMILY.train(model, cfg, train, epochs=epochs, callbacks=[budget.callback], verbose=2)
-    train_s = time.time() - t0
-    t1 = time.time()
-    res = model.evaluate(test, verbose=0, return_dict=True)
-    eval_s = time.time() - t1
+    # a Recipe, since train()'s own batch_size keyword would not set the config's field of that name
+    batch_size = FAMILY.make_config(PRESET[kind], **overrides).batch_size
+    recipe = lecun_zoo.Recipe("word_lm", preset=PRESET[kind], overrides=overrides, data="ptb", epochs=epochs,
+                              batch_size=batch_size, precision=precision)
+    result = lecun_zoo.train(recipe=recipe, data_dir=data_dir, callbacks=[budget.callback], verbose=2)
+    cb, model, cfg = budget.callback, result.model, result.config
+    eval_s = time.time() - cb.t_end  # train() scores the test split after training
+    train_s = result.train_seconds - cb.val_s
     tokens_per_step = cfg.batch_size * cfg.seq_len
     if save:
         lecun_zoo.save(model, save)
-    done = budget.callback.steps
+    done = cb.steps
     return {
         "model": f"{kind} (preset {PRESET[kind]}, {model.count_params():,} params)",
-        "test_ppl": float(res["perplexity"]), "train_ppl_last_epoch": float(hist.history["perplexity"][-1]),
-        "steps": done, "train_tokens": done * tokens_per_step, "stopped_by_time": budget.callback.stopped,
+        "test_ppl": result.metrics["perplexity"], "train_ppl_last_epoch": float(result.history.history["perplexity"][-1]),
+        "steps": done, "train_tokens": done * tokens_per_step, "stopped_by_time": cb.stopped,
         "wall_s": train_s, "eval_s": eval_s, "tokens_per_s": done * tokens_per_step / train_s,
         "precision": precision, "config": {k: v for k, v in cfg.to_dict().items() if k != "vocab"},
         "epochs_done": done * tokens_per_step / 929_589,

@@ -4,8 +4,9 @@
 
 Trains a character LSTM on shuffled 100-character windows, each from a zero state
 (as the sampler starts from a zero state: a model trained with the state carried across
-batches drifts to states a fresh sampler never has, and its samples start badly), for
-at most ``--epochs`` epochs or ``--minutes`` minutes, scores the whole test split
+batches drifts to states a fresh sampler never has, and its samples start badly), through
+``lecun_zoo.train``, for at most ``--epochs`` epochs or ``--minutes`` minutes of training
+(its validation pass after each epoch is not counted), scores the whole test split
 (55,770 characters, tensorflow-datasets' split) and samples ``--sample`` characters.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 CONFIG = dict(architecture="lstm", level="char", embedding_dim=64, hidden_units=256, num_layers=1, dropout=0.0,
               seq_len=100, batch_size=32, stateful=False, optimizer="adam", learning_rate=2e-3, clipnorm=5.0,
@@ -32,45 +32,25 @@ def main(argv=None) -> int:
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
 
-    import keras
-
-    from lecun_zoo import data
-    from lecun_zoo.families.word_lm import FAMILY
+    import lecun_zoo
     from lecun_zoo.families.word_lm.generation import generate
-    from lecun_zoo.runtime import runtime
+    from word_lm_ptb import TimeBudget  # stops after --minutes of training, validation not counted
 
-    keras.utils.set_random_seed(0)
-    cfg = FAMILY.make_config("tiny", **CONFIG)
-    (train, test), info = data.load("tiny_shakespeare", ("train", "test"), batch_size=cfg.batch_size,
-                                    data_dir=args.data_dir, with_info=True, **FAMILY.data_options(cfg))
-    cfg = FAMILY.make_config("tiny", **{**CONFIG, **FAMILY.adapt_to_data(info)})
-    with runtime(precision=args.precision):
-        model = FAMILY.build(cfg)
-        FAMILY.compile(model, cfg)
-    deadline = args.minutes * 60
-    steps = {"n": 0}
-
-    class Budget(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.t0 = time.time()
-
-        def on_train_batch_end(self, batch, logs=None):
-            steps["n"] += 1
-            if time.time() - self.t0 > deadline:
-                self.model.stop_training = True
-
-    t0 = time.time()
-    FAMILY.train(model, cfg, train, epochs=args.epochs, callbacks=[Budget()], verbose=2)
-    train_s = time.time() - t0
-    res = model.evaluate(test, verbose=0, return_dict=True)
+    budget = TimeBudget(args.minutes * 60)
+    # a Recipe, since train()'s own batch_size keyword would not set the config's field of that name
+    recipe = lecun_zoo.Recipe("word_lm", preset="tiny", overrides=CONFIG, data="tiny_shakespeare", epochs=args.epochs,
+                              batch_size=CONFIG["batch_size"], precision=args.precision)
+    result = lecun_zoo.train(recipe=recipe, data_dir=args.data_dir, callbacks=[budget.callback], verbose=2)
+    model, cfg, res, steps = result.model, result.config, result.metrics, budget.callback.steps
+    train_s = result.train_seconds - budget.callback.val_s
     sample = generate(model, args.prompt, length=args.sample, temperature=args.temperature, seed=0)
-    chars = steps["n"] * cfg.batch_size * cfg.seq_len
+    chars = steps * cfg.batch_size * cfg.seq_len
     row = {"model": f"char LSTM 1x{cfg.hidden_units} ({model.count_params():,} params)", "vocab": cfg.vocab_size,
-           "test_bpc": float(res["bits_per_token"]), "test_ppl": float(res["perplexity"]), "steps": steps["n"],
+           "test_bpc": float(res["bits_per_token"]), "test_ppl": float(res["perplexity"]), "steps": steps,
            "train_chars": chars, "epochs_done": chars / 1_003_854, "wall_s": train_s,
            "precision": args.precision, "sample": args.prompt + sample}
     print(json.dumps({k: v for k, v in row.items() if k != "sample"}))
-    print(f"\ntest bits per character: {row['test_bpc']:.3f} after {steps['n']} steps "
+    print(f"\ntest bits per character: {row['test_bpc']:.3f} after {steps} steps "
           f"({row['epochs_done']:.2f} epochs, {train_s:.0f} s)\n--- sample (temperature {args.temperature}) ---")
     print(row["sample"])
     if args.json:

@@ -20,11 +20,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras
-import numpy as np
-
 import lecun_zoo
-from lecun_zoo.families.autoencoder import FAMILY, encode, plot_codes, plot_reconstructions, reconstruct
+from lecun_zoo.families.autoencoder import encode, plot_codes, plot_reconstructions, reconstruct
 
 parser = argparse.ArgumentParser(description="Deep autoencoder: pretrain, fine-tune, plot codes and reconstructions")
 parser.add_argument("--data-dir", default=None, help="folder with MNIST idx files (default: 8x8 digits)")
@@ -33,8 +30,6 @@ parser.add_argument("--epochs", type=int, default=30, help="fine-tuning epochs")
 parser.add_argument("--train-size", type=int, default=10000, help="MNIST only: training images used")
 parser.add_argument("--out", default="runs/autoencoder_example")
 args = parser.parse_args()
-os.makedirs(args.out, exist_ok=True)
-keras.utils.set_random_seed(0)
 
 """
 ## Data
@@ -54,29 +49,24 @@ else:
 print(f"train {x_train.shape}, test {x_test.shape}")
 
 """
-## The model
+## The model, greedy pretraining, unrolling and fine-tuning
 
 The `code2d` preset: logistic layers and a 2-unit linear code. Its top RBM has
 Gaussian (linear) hidden units, as in the paper.
+
+`lecun_zoo.train` fits the config to the arrays (input shape) and runs the family's
+staged training: RBM 1 on the images, RBM 2 on RBM 1's hidden probabilities, and so
+on, each stage with its own progress bar; then it copies the stack into the encoder and
+(transposed) into the decoder, fine-tunes the whole network, scores the test split and
+writes the model, its history and learning curve to `--out`.
 """
 
-config = FAMILY.make_config("code2d", input_shape=x_train.shape[1:], layer_sizes=layer_sizes,
-                            pretrain_epochs=args.pretrain_epochs)
-model = FAMILY.build(config)
-FAMILY.compile(model, config)
+splits = {"train": (x_train, y_train), "validation": (x_test, y_test), "test": (x_test, y_test)}
+result = lecun_zoo.train("autoencoder", "code2d", data=splits, epochs=args.epochs, batch_size=100, out=args.out,
+                         verbose=2, layer_sizes=layer_sizes, pretrain_epochs=args.pretrain_epochs)
+model = result.model
 model.summary()
-
-"""
-## Greedy pretraining, unrolling and fine-tuning
-
-`FAMILY.fit` trains RBM 1 on the images, RBM 2 on RBM 1's hidden probabilities, and
-so on, each stage with its own progress bar; then it copies the stack into the
-encoder and (transposed) into the decoder, and fine-tunes the whole network.
-"""
-
-history = FAMILY.fit(model, config, (x_train, y_train), validation_data=(x_test, y_test), epochs=args.epochs,
-                     batch_size=100, verbose=2)
-for stage in history.stages:
+for stage in result.history.stages:
     h = stage["history"]
     key = "reconstruction_error" if "reconstruction_error" in h else "squared_error"
     print(f"{stage['name']:24s} {key} {h[key][0]:.2f} -> {h[key][-1]:.2f}")
@@ -87,8 +77,6 @@ for stage in history.stages:
 
 codes = encode(model, x_test)
 recon = reconstruct(model, x_test)
-err = float(np.mean(np.sum((recon - x_test) ** 2, axis=(1, 2, 3))))
-print(f"test squared reconstruction error per image: {err:.3f}")
+print(f"test squared reconstruction error per image: {result.metrics['squared_error']:.3f}")
 print("codes:", plot_codes(codes, y_test, os.path.join(args.out, "codes.png"), title="2-D codes of the test images"))
 print("reconstructions:", plot_reconstructions(x_test, recon, os.path.join(args.out, "reconstructions.png"), n=10))
-lecun_zoo.save(model, os.path.join(args.out, "model.keras"))

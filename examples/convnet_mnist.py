@@ -17,7 +17,6 @@ import numpy as np
 
 import lecun_zoo
 from lecun_zoo.families.convnet.feature_maps import feature_maps, plot_feature_maps
-from lecun_zoo.plots import learning_curve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data-dir", default=None, help="folder with MNIST's idx .gz files")
@@ -25,42 +24,29 @@ parser.add_argument("--preset", default="lenet5", choices=["lenet5", "modern", "
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--out", default="runs/example-convnet")
 args = parser.parse_args()
-os.makedirs(args.out, exist_ok=True)
 
 """
-## The data
+## Training
 
-`lecun_zoo.data.load` gives `tf.data` pipelines of (image, label). MNIST is read from
-the standard idx files; the 8x8 digits come with scikit-learn.
-"""
-
-dataset = "mnist" if args.data_dir else "digits"
-(train, val, test), info = lecun_zoo.data.load(
-    dataset, split=("train", "validation", "test"), data_dir=args.data_dir, batch_size=128, with_info=True
-)
-print(f"{dataset}: input {info.input_shape}, {info.num_classes} classes")
-
-"""
-## The model
+`lecun_zoo.train` reads the data (`lecun_zoo.data.load`: `tf.data` pipelines of
+(image, label), with a validation split carved from train), fits the config to it
+(input shape, number of classes), builds, compiles, trains and scores the test split.
+With `out` it also writes the model, its history and a learning curve there. MNIST is
+read from the standard idx files; the 8x8 digits come with scikit-learn.
 
 LeNet-5 expects 28x28 images padded to 32x32; on 8x8 digits we switch to the modern
 stack with 'same' padding. Any config field can be overridden by keyword.
 """
 
-preset = args.preset
-if dataset == "digits" and preset == "lenet5":
-    preset = "modern"
-model = lecun_zoo.get("convnet", preset=preset, input_shape=info.input_shape, num_classes=info.num_classes)
+dataset = "mnist" if args.data_dir else "digits"
+preset = "modern" if dataset == "digits" and args.preset == "lenet5" else args.preset
+result = lecun_zoo.train("convnet", preset, data=dataset, data_dir=args.data_dir, epochs=args.epochs,
+                         batch_size=128, out=args.out, verbose=2)
+model, accuracy = result.model, result.metrics["accuracy"]
+print(f"{dataset}: input {result.config.input_shape}, {result.config.num_classes} classes")
 model.summary()
-
-"""
-## Training
-"""
-
-history = model.fit(train, validation_data=val, epochs=args.epochs, verbose=2)
-result = model.evaluate(test, verbose=0, return_dict=True)
-print(f"test accuracy {result['accuracy']:.4f} (error {100 * (1 - result['accuracy']):.2f} %)")
-learning_curve(history, os.path.join(args.out, "learning_curve.png"), title=f"{preset} on {dataset}")
+print(f"test accuracy {accuracy:.4f} (error {100 * (1 - accuracy):.2f} %)")
+test = lecun_zoo.data.load(dataset, "test", data_dir=args.data_dir, batch_size=8)
 
 """
 ## What the layers compute

@@ -15,12 +15,8 @@ are hobbits, so "Frodo" is a word it knows.
 import argparse
 import os
 
-
-import keras
-
 import lecun_zoo
-from lecun_zoo import data
-from lecun_zoo.families.memnet import FAMILY, answer, plot_attention
+from lecun_zoo.families.memnet import answer, plot_attention
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--data-dir", default=None, help="bAbI folder; default: generated stories")
@@ -29,7 +25,6 @@ parser.add_argument("--epochs", type=int, default=30)
 parser.add_argument("--out", default="runs/memnet-example")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
-keras.utils.set_random_seed(0)
 
 """
 ## The data
@@ -37,27 +32,20 @@ keras.utils.set_random_seed(0)
 Each example is a story (the last 50 sentences before the question, most recent first),
 a question and a one-word answer, as word ids. The vocabulary comes with the data and is
 stored in the model's config, so a saved model can read plain English later.
+`lecun_zoo.train` reads it with the model's memory size, and carves a validation split
+from train.
 """
 
-config = FAMILY.make_config("babi_single", optimizer="adam", loss_reduction="mean", learning_rate=0.01,
-                            ls_learning_rate=0.01, ls_epochs=0, anneal_every=15, unknown_word_noise=0.25)
-if args.data_dir:
-    name, options = "babi", dict(task=args.task, size="1k")
-else:
-    name, options = "babi_generated", dict(task=1)
-options["memory_size"] = config.memory_size
-(train, val, test), info = data.load(name, ("train", "validation", "test"), data_dir=args.data_dir,
-                                     batch_size=32, with_info=True, **options)
-config = config.replace(vocab=tuple(info.extra["vocab"]), sentence_len=info.extra["sentence_len"])
-print(f"{name}: {info.splits}, vocabulary of {len(config.vocab)} words")
+name, task = ("babi", args.task) if args.data_dir else ("babi_generated", 1)
 
 """
 ## The model
 
 Three hops, adjacent weight tying, position encoding, temporal encoding, 10 % random
 empty memories in training, and linear start: the hops start without their softmax and
-get it back when the validation loss stops falling (`FAMILY.train` does the staging).
-The paper trains with SGD; Adam gets there in fewer epochs on a small CPU.
+get it back when the validation loss stops falling (the family's staged training, which
+`lecun_zoo.train` runs). The paper trains with SGD; Adam gets there in fewer epochs on a
+small CPU.
 
 Not in the paper: `unknown_word_noise=0.25` turns, in a quarter of the training examples,
 one question word into `<unk>` in the question and the story alike. The `<unk>` embedding
@@ -65,12 +53,14 @@ then means "a word I have not seen, the same here and there", so the model can a
 about a name that bAbI never uses (Frodo) as long as it is the only new word.
 """
 
-model = FAMILY.build(config)
-FAMILY.compile(model, config)
-history = FAMILY.train(model, config, train, validation_data=val, epochs=args.epochs, verbose=2)
-print(f"linear start ran {history.linear_start_epochs} epochs")
-result = model.evaluate(test, verbose=0, return_dict=True)
-print(f"test accuracy {result['accuracy']:.3f}")
+result = lecun_zoo.train("memnet", "babi_single", data=name, data_dir=args.data_dir, epochs=args.epochs,
+                         batch_size=32, verbose=2, task=task, optimizer="adam", loss_reduction="mean",
+                         learning_rate=0.01, ls_learning_rate=0.01, ls_epochs=0, anneal_every=15,
+                         unknown_word_noise=0.25)
+model = result.model
+print(f"{name}: vocabulary of {len(model.zoo_config.vocab)} words")
+print(f"linear start ran {result.history.linear_start_epochs} epochs")
+print(f"test accuracy {result.metrics['accuracy']:.3f}")
 
 """
 ## Asking questions

@@ -19,7 +19,6 @@ All data are generated, so ``--data-dir`` is accepted but unused.
 import argparse
 import os
 
-import keras
 import numpy as np
 
 import lecun_zoo
@@ -35,7 +34,6 @@ parser.add_argument("--batch-size", type=int, default=32)
 parser.add_argument("--out", default="runs/ntm_copy_example")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
-keras.utils.set_random_seed(0)
 
 """
 ## The model
@@ -48,32 +46,25 @@ paper's configuration (128 x 20 memory, LSTM-100, 8 bits, lengths 1-20).
 SETTINGS = dict(bits=4, min_length=1, max_length=8, test_min_length=8, test_max_length=16,
                 memory_size=32, memory_width=8, controller_units=64, learning_rate=args.learning_rate,
                 train_examples=args.steps * args.batch_size)
-model = lecun_zoo.get("ntm", **SETTINGS)
-config = model.zoo_config
-model.summary()
 
 """
-## The data
+## The data and training
 
-``lecun_zoo.data.load("copy")`` is a ``tf.data`` pipeline of ``(inputs, targets)``:
-inputs ``[batch, time, bits + 2]`` (two delimiter channels), targets ``[batch, time, bits]``
-with ``-1`` wherever nothing is scored (the input phase). The family's ``data_options``
-makes the generator match the model.
-"""
-
-family = lecun_zoo.get_family("ntm")
-train = lecun_zoo.data.load("copy", "train", batch_size=args.batch_size, drop_remainder=True,
-                            **family.data_options(config))
-
-"""
-## Training
+``lecun_zoo.train`` reads ``lecun_zoo.data.load("copy")``, a ``tf.data`` pipeline of
+``(inputs, targets)``: inputs ``[batch, time, bits + 2]`` (two delimiter channels),
+targets ``[batch, time, bits]`` with ``-1`` wherever nothing is scored (the input phase).
+The family's ``data_options`` makes the generator match the model; one epoch is
+``train_examples`` sequences, ``--steps`` batches.
 
 The loss is binary cross-entropy on the scored bits; the metric is the paper's cost,
 bit errors per sequence.
 """
 
-history = model.fit(train, epochs=1, verbose=2)
-print("bit errors per sequence at the end of training:", history.history["bit_errors"][-1])
+result = lecun_zoo.train("ntm", data="copy", epochs=1, batch_size=args.batch_size, verbose=2, **SETTINGS)
+model, config = result.model, result.config
+model.summary()
+print("bit errors per sequence at the end of training:", result.history.history["bit_errors"][-1])
+family = lecun_zoo.get_family("ntm")
 
 """
 ## Generalisation to longer sequences

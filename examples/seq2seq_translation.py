@@ -15,15 +15,12 @@ Without ``--data-dir`` it learns the generated string-reversal task (offline, a 
 import argparse
 import os
 
-import keras
-
 import lecun_zoo
 from lecun_zoo.data.parallel_text import bucketed_dataset
 from lecun_zoo.data.parallel_vocab import tokenize
 from lecun_zoo.families.seq2seq import translate
 from lecun_zoo.families.seq2seq.inference import plot_attention
 from lecun_zoo.metrics.bleu import corpus_bleu
-from lecun_zoo.plots import learning_curve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data", default="multi30k", choices=["multi30k", "tatoeba"])
@@ -34,8 +31,6 @@ parser.add_argument("--limit", type=int, default=20000, help="Tatoeba: use the f
 parser.add_argument("--beam-width", type=int, default=4)
 parser.add_argument("--out", default="runs/example-seq2seq")
 args = parser.parse_args()
-os.makedirs(args.out, exist_ok=True)
-keras.utils.set_random_seed(0)
 
 """
 ## The data
@@ -62,24 +57,20 @@ train = bucketed_dataset(x_train, y_train, batch_size=64)
 val = bucketed_dataset(x_val, y_val, batch_size=64, shuffle=False)
 
 """
-## The model
+## The model and training (teacher forcing)
 
 The `attention` preset: one LSTM layer of 256 in the encoder and in the decoder, with
-additive (Bahdanau) attention over every encoder state. `adapt_to_data` copies the
-vocabularies and tokenisation into the config.
+additive (Bahdanau) attention over every encoder state. `lecun_zoo.train` takes the
+bucketed pipelines as they are; `adapt_to_data` gives the vocabularies and tokenisation
+for the config. With `out` it writes the model, its history and a learning curve.
 """
 
 family = lecun_zoo.get_family("seq2seq")
-model = lecun_zoo.get("seq2seq", preset=args.preset, max_source_length=100, max_target_length=60,
-                      **family.adapt_to_data(info))
+result = lecun_zoo.train("seq2seq", args.preset, data={"train": train, "validation": val}, epochs=args.epochs,
+                         out=args.out, verbose=2, max_source_length=100, max_target_length=60,
+                         **family.adapt_to_data(info))
+model = result.model
 model.summary()
-
-"""
-## Training (teacher forcing)
-"""
-
-history = model.fit(train, validation_data=val, epochs=args.epochs, verbose=2)
-learning_curve(history, os.path.join(args.out, "learning_curve.png"), title=f"seq2seq on {dataset}")
 
 """
 ## Translation and BLEU

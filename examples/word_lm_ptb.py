@@ -24,7 +24,6 @@ import time
 import keras
 
 import lecun_zoo
-from lecun_zoo import data
 from lecun_zoo.data.text_corpus import PTB
 from lecun_zoo.families.word_lm.embeddings import analogy, nearest, tsne_plot
 from lecun_zoo.families.word_lm.generation import generate
@@ -38,7 +37,6 @@ parser.add_argument("--minutes", type=float, default=3.0, help="stop training af
 parser.add_argument("--precision", default="mixed_bfloat16")
 parser.add_argument("--tsne", default="word_lm_ptb_tsne.png")
 args = parser.parse_args()
-keras.utils.set_random_seed(0)
 
 """
 ## A count-based baseline: interpolated Kneser-Ney
@@ -57,22 +55,13 @@ print(f"interpolated KN-5 test perplexity: {kn.perplexity(test_ids):.1f} ({time.
 """
 ## The LSTM language model
 
-`data_options` tells the loader what the model needs: windows of `seq_len` tokens
-and, for a stateful model, the corpus cut into `batch_size` parallel streams so that
-each batch continues the previous one (truncated backpropagation through time).
-`adapt_to_data` copies the vocabulary into the config, so the saved model tokenises
-the same way after reloading.
+`lecun_zoo.train` reads the corpus with the family's `data_options`, what the model
+needs: windows of `seq_len` tokens and, for a stateful model, the corpus cut into
+`batch_size` parallel streams so that each batch continues the previous one (truncated
+backpropagation through time). `adapt_to_data` copies the vocabulary into the config,
+so the saved model tokenises the same way after reloading. Training stops after
+`--minutes`; the test split is scored at the end.
 """
-
-family = lecun_zoo.get_family("word_lm")
-config = family.make_config(args.preset)
-(train, valid, test), info = data.load("ptb", ("train", "validation", "test"), batch_size=config.batch_size,
-                                       data_dir=args.data_dir, with_info=True, **family.data_options(config))
-config = family.make_config(args.preset, **family.adapt_to_data(info))
-with lecun_zoo.runtime(precision=args.precision):
-    model = family.build(config)
-    family.compile(model, config)
-model.summary()
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -84,9 +73,11 @@ class StopAfter(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-family.train(model, config, train, validation_data=None, epochs=args.epochs, callbacks=[StopAfter()], verbose=2)
-result = model.evaluate(test, verbose=0, return_dict=True)
-print(f"{args.preset} test perplexity: {result['perplexity']:.1f}")
+batch_size = lecun_zoo.get_family("word_lm").make_config(args.preset).batch_size
+result = lecun_zoo.train("word_lm", args.preset, data="ptb", data_dir=args.data_dir, epochs=args.epochs,
+                         batch_size=batch_size, precision=args.precision, callbacks=[StopAfter()], verbose=2)
+result.model.summary()
+print(f"{args.preset} test perplexity: {result.metrics['perplexity']:.1f}")
 
 """
 ## Sampling and reloading
@@ -94,7 +85,7 @@ print(f"{args.preset} test perplexity: {result['perplexity']:.1f}")
 Unknown prompt words map to `<unk>`. The vocabulary travels inside the `.keras` file.
 """
 
-path = lecun_zoo.save(model, "word_lm_ptb.keras")
+path = lecun_zoo.save(result.model, "word_lm_ptb.keras")
 model = lecun_zoo.load(path)
 print("sample:", generate(model, "the company said", length=30, temperature=0.8, top_k=50, seed=0))
 

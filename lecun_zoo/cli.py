@@ -80,23 +80,25 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from lecun_zoo.recipe import train
 
+    overrides = _overrides(args.set)
     data = args.data
     if data is None:
         from lecun_zoo.registry import REGISTRY
 
-        data = REGISTRY.get(args.name).default_data
+        fam = REGISTRY.get(args.name)
+        data = fam.default_data_for(fam.make_config(args.preset, **overrides))
     out = args.out or os.path.join("runs", f"{args.name}-{data}")
-    train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
+    train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs, validation=not args.no_validation,
           batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
           out=out, resume=not args.no_resume, verbose=args.verbose, report=True,
-          schedule=_parse_value(args.schedule) if args.schedule else None, **_overrides(args.set))
+          schedule=_parse_value(args.schedule) if args.schedule else None, **overrides)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from lecun_zoo.recipe import evaluate
 
-    results = evaluate(args.model, args.data, args.split, data_dir=args.data_dir, batch_size=args.batch_size)
+    results = evaluate(args.model, args.data, args.split, data_dir=args.data_dir, batch_size=args.batch_size or 64)
     for k, v in results.items():
         print(f"{args.split} {k}: {v:.4f}")
     return 0
@@ -121,7 +123,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     tuner = lecun_zoo.tune(args.name, data=args.data, tuner=args.tuner, max_trials=args.max_trials,
                            epochs=args.epochs, preset=args.preset, directory=args.out,
                            data_dir=args.data_dir, objective=args.objective, verbose=args.verbose,
-                           **_overrides(args.set))
+                           batch_size=args.batch_size, **_overrides(args.set))
     best = tuner.get_best_hyperparameters(1)[0]
     print(f"lecun-zoo: best hyperparameters: {json.dumps(best.values)}")
     trial = tuner.oracle.get_best_trials(1)[0]
@@ -157,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(s: argparse.ArgumentParser) -> None:
         s.add_argument("--data-dir", default=None, help="folder with the dataset's files")
-        s.add_argument("--batch-size", type=_positive_int, default=64)
+        s.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="default 64, or the config's own batch_size (a stateful LM's)")
         s.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
 
     s = sub.add_parser("train", help="train a family on a dataset")
@@ -173,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="output folder (default runs/NAME-DATA)")
     s.add_argument("--no-resume", action="store_true",
                    help="start over, deleting OUT/checkpoints (default: resume from them)")
+    s.add_argument("--no-validation", action="store_true",
+                   help="train on the whole train split (no validation split carved or evaluated)")
     s.add_argument("--schedule", default=None,
                    help="learning-rate schedule: constant, family, or JSON such as "
                         "'{\"kind\": \"step\", \"every\": 10, \"factor\": 0.5}'")

@@ -16,11 +16,14 @@ def evaluate(
     data_dir: Optional[str] = None,
     batch_size: int = 64,
     data_options: Optional[Mapping[str, Any]] = None,
+    seed: int = 0,
 ) -> dict:
     """The family's metrics of a trained model (or ``.keras`` path) on a dataset split,
     with the data read as ``train`` reads it: the family's data options for the model's
     config (its vocabulary included), no shuffling. ``data`` may also be the user's own
-    ``(x, y)`` or a pipeline. Shapes that do not fit the model raise ``InputDataError``."""
+    ``(x, y)`` or a pipeline. Shapes that do not fit the model raise ``InputDataError``.
+    ``seed`` is the run's seed where the split depends on it (a validation split carved from
+    train, generated data)."""
     from lecun_zoo import data as zdata
     from lecun_zoo.recipe import check_count
     from lecun_zoo.registry import REGISTRY
@@ -48,7 +51,7 @@ def evaluate(
     options.update(data_options or {})
     options.pop("shuffle_buffer", None)
     ds, info = zdata.load(data, split=split, with_info=True, **{"batch_size": batch_size, "data_dir": data_dir,
-                                                                 "shuffle": False, **options})
+                                                                 "shuffle": False, "seed": seed, **options})
     if fam is not None and fam.adapt_to_data:
         _check_adapted(fam, config, info, data)
     return {k: float(v) for k, v in model.evaluate(ds, verbose=0, return_dict=True).items()}

@@ -64,6 +64,8 @@ class Family:
             callbacks=None, verbose=1) -> keras.callbacks.History``. It must still work
             with callbacks and return a History. Without it, ``model.fit`` is used.
         aliases: other names that resolve to this family.
+        data_field: a config field whose value names the dataset to train on when none
+            is given (the NTM's ``task``); else ``default_data``.
         sources: datasets the family ships: ``{name: "module:attribute"}`` of a
             :class:`lecun_zoo.data.Source` (imported when the dataset is first used);
             ``lecun_zoo.data.load(name)`` finds them.
@@ -87,6 +89,7 @@ class Family:
     data_options: Optional[Callable[[Config], dict]] = None
     fit: Optional[Callable[..., Any]] = None
     aliases: Sequence[str] = ()
+    data_field: Optional[str] = None
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -112,6 +115,9 @@ class Family:
             )
         if not issubclass(self.config_cls, Config):
             raise TypeError(f"family {self.name!r}: config_cls must subclass lecun_zoo.Config")
+        if self.data_field is not None and self.data_field not in self.config_cls.field_names():
+            raise ValueError(f"family {self.name!r}: data_field {self.data_field!r} is not a field of "
+                             f"{self.config_cls.__name__}")
 
     # ------------------------------------------------------------------ config
     def make_config(self, preset: Optional[str] = None, **overrides: Any) -> Config:
@@ -135,6 +141,15 @@ class Family:
         self.config_cls.check_keys(overrides)
         values.update(overrides)
         return self.config_cls.from_dict(values)
+
+    def default_data_for(self, config: Config) -> Optional[str]:
+        """The dataset a config trains on when none is named: its ``data_field``, else
+        ``default_data``."""
+        if self.data_field is not None:
+            value = getattr(config, self.data_field, None)
+            if isinstance(value, str) and value:
+                return value
+        return self.default_data
 
     def search_overrides(self, hp: Any, config: Config) -> dict:
         if self.search_space is None:

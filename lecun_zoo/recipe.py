@@ -61,6 +61,7 @@ class Recipe:
     data_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     epochs: int = 10
     batch_size: int = 64
+    validation: bool = True
     schedule: Any = None
     seed: int = 0
     precision: str = "float32"
@@ -148,6 +149,7 @@ def train(
     report: Optional[bool] = None,
     schedule: Any = None,
     data_options: Optional[Mapping[str, Any]] = None,
+    validation: bool = True,
     init: Any = None,
     freeze: Sequence[str] = (),
     reset_head: Optional[bool] = None,
@@ -163,7 +165,10 @@ def train(
             a batched ``tf.data.Dataset`` or a ``keras.utils.PyDataset``. The config is
             adapted to it (input shape, number of classes from integer labels).
         data_dir: where a named dataset's files are.
-        epochs, batch_size: default 10 and 64.
+        epochs, batch_size: default 10 and 64 (a config's own ``batch_size`` field, e.g. a
+            stateful LM's, is the default and is set by ``batch_size=``).
+        validation: read a validation split (carved from train where the dataset has none)
+            and evaluate on it every epoch; False trains on the whole train split.
         precision, strategy, seed: as in ``lecun_zoo.runtime``.
         verbose: Keras' progress output (0, 1, 2 or "auto"); report: print lecun-zoo's own
             lines (what runs on what, test metrics, files written); default: unless verbose is 0.
@@ -185,6 +190,8 @@ def train(
     if recipe is not None:
         given = {k: v for k, v in dict(name=name, preset=preset, epochs=epochs, batch_size=batch_size,
                                        schedule=schedule, data_options=data_options).items() if v is not None}
+        if validation is not True:
+            given["validation"] = validation
         if given or overrides:
             raise ValueError(f"train() got recipe= and also {sorted(set(given) | set(overrides))}; change the "
                              f"recipe instead (dataclasses.replace(recipe, ...))")
@@ -200,12 +207,28 @@ def train(
         fam = REGISTRY.get(name)
         if data is not None and not isinstance(data, str):
             user_data, data = data, USER_DATA
-        recipe = Recipe(family=fam.name, preset=preset, overrides=dict(overrides), data=data or fam.default_data,
+        batch_size, overrides = resolve_batch_size(fam, preset, overrides, batch_size)
+        if not isinstance(validation, bool):
+            raise ValueError(f"train() validation got {validation!r}; expected True or False")
+        recipe = Recipe(family=fam.name, preset=preset, overrides=overrides,
+                        data=data or fam.default_data_for(fam.make_config(preset, **overrides)),
                         data_options=dict(data_options or {}), epochs=check_count("epochs", epochs, 10),
-                        batch_size=check_count("batch_size", batch_size, 64), schedule=check_schedule(schedule),
+                        batch_size=batch_size, validation=validation, schedule=check_schedule(schedule),
                         seed=seed, precision=precision, strategy=strategy)
     return _run(recipe, user_data, data_dir=data_dir, out=out, resume=resume, callbacks=callbacks,
                 verbose=verbose, report=report, init=init, freeze=tuple(freeze), reset_head=reset_head)
+
+
+def resolve_batch_size(fam: Any, preset: Optional[str], overrides: Mapping[str, Any],
+                       batch_size: Optional[int]) -> tuple[int, dict]:
+    """The loader's batch size, and the overrides: a family whose config has a ``batch_size``
+    field (a stateful LM's state batch) trains at that size, and ``batch_size=`` sets both."""
+    overrides = dict(overrides)
+    if "batch_size" not in fam.config_cls.field_names():
+        return check_count("batch_size", batch_size, 64), overrides
+    if batch_size is not None:
+        overrides["batch_size"] = check_count("batch_size", batch_size, 64)
+    return int(fam.make_config(preset, **overrides).batch_size), overrides
 
 
 def _verbose(verbose: Any) -> Any:
@@ -243,6 +266,8 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     with runtime(precision=recipe.precision, strategy=recipe.strategy, seed=recipe.seed) as rt:
         if user_data is None:
             parts, info = load_named(fam, recipe, config, data_dir, multi_worker)
+            if not recipe.validation:
+                parts.pop("validation", None)
         else:
             parts = user_splits(user_data)
             info = user_info(parts)

@@ -92,7 +92,7 @@ def tune(
     objective: str = "val_loss",
     directory: Optional[str] = None,
     project_name: Optional[str] = None,
-    batch_size: int = 64,
+    batch_size: Optional[int] = None,
     data_dir: Optional[str] = None,
     seed: int = 0,
     overwrite: bool = True,
@@ -115,7 +115,7 @@ def tune(
     """
     import keras_tuner
 
-    from lecun_zoo.recipe import Recipe
+    from lecun_zoo.recipe import Recipe, resolve_batch_size
     from lecun_zoo.user_data import load_named
     from lecun_zoo.registry import REGISTRY
 
@@ -123,12 +123,15 @@ def tune(
         raise ValueError(f"tune() tuner got {tuner!r}; expected one of {list(TUNERS)}")
     _check_int("max_trials", max_trials, 1)
     _check_int("epochs", epochs, 1)
-    _check_int("batch_size", batch_size, 1)
+    if batch_size is not None:
+        _check_int("batch_size", batch_size, 1)
     fam = REGISTRY.get(name)
     if "tuning" not in fam.capabilities or fam.search_space is None:
         raise ValueError(f"family {name!r} declares no search space (capability 'tuning')")
     _check_objective(objective, fam)
-    recipe = Recipe(family=fam.name, preset=preset, overrides=dict(overrides), data=data or fam.default_data,
+    batch_size, overrides = resolve_batch_size(fam, preset, overrides, batch_size)
+    recipe = Recipe(family=fam.name, preset=preset, overrides=overrides,
+                    data=data or fam.default_data_for(fam.make_config(preset, **overrides)),
                     epochs=epochs, batch_size=batch_size, seed=seed)
     if recipe.data is None:
         raise ValueError(f"tune() data got None and family {fam.name!r} has no default dataset; pass data=")

@@ -99,7 +99,8 @@ def load_named(fam: Any, recipe: Any, config: Any, data_dir: Optional[str], mult
 
     if splits is None:
         source = zdata.get_source(recipe.data)
-        splits = ("train", "validation") + (("test",) if "test" in source.splits else ())
+        wanted = ("train", "validation") if getattr(recipe, "validation", True) else ("train",)
+        splits = wanted + (("test",) if "test" in source.splits else ())
     options = {**(fam.data_options(config) if fam.data_options else {}), **dict(recipe.data_options)}
     kwargs = {"batch_size": recipe.batch_size, "data_dir": data_dir, "seed": recipe.seed, **options}
     if multi_worker:  # every worker must see the same number of equal batches

@@ -188,3 +188,22 @@ def test_a_joint_babi_model_evaluated_per_task_uses_its_own_vocabulary(tmp_path)
     assert task1_alone != vocab  # what a per-task reader would have built
     with pytest.raises(lecun_zoo.data.DataOptionError, match=r"option 'vocab' \(\d+ words\) lacks \d+ word"):
         lecun_zoo.evaluate(res.model, "babi", data_dir=str(root), data_options={"task": 2})
+
+
+def test_batch_size_default_data_and_validation_follow_the_config():
+    lm = lecun_zoo.train("word_lm", "tiny", epochs=1, verbose=0)
+    assert lm.recipe.batch_size == lm.config.batch_size == 8  # the config's own batch size
+    lm16 = lecun_zoo.train("word_lm", "tiny", epochs=1, batch_size=16, verbose=0)
+    assert lm16.recipe.batch_size == lm16.config.batch_size == 16  # batch_size= sets both
+    ntm = lecun_zoo.train("ntm", "tiny", task="repeat_copy", epochs=1, verbose=0)
+    assert ntm.recipe.data == ntm.config.task == "repeat_copy"  # the task is the dataset
+    whole = lecun_zoo.train("convnet", "tiny", epochs=1, validation=False, verbose=0)
+    assert "val_loss" not in whole.history.history and whole.recipe.validation is False
+    steps = []
+
+    class Count(__import__("keras").callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            steps.append(batch)
+
+    lecun_zoo.train("convnet", "tiny", epochs=1, validation=False, callbacks=[Count()], verbose=0)
+    assert len(steps) == -(-1437 // 64)  # every train example, none carved off

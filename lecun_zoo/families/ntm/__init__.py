@@ -32,6 +32,7 @@ FAMILY = Family(
     capabilities=("mixed_precision", "distribution", "tuning", "memory", "recurrent"),
     datasets=("copy", "repeat_copy", "associative_recall", "priority_sort"),
     default_data="copy",
+    data_field="task",  # the task is the dataset: train("ntm", "associative_recall") reads it
     metrics=("loss", "bit_errors"),
     example_batch=example_batch,
     search_space=search_space,

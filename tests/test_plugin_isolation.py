@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pytest
+from tests_support_plugins import write_dist
 
 CONFIG_CODE = '''
 import dataclasses
@@ -56,20 +57,6 @@ FAMILY = Family(name="{name}", summary="a {layout} plugin", paper="-", config_cl
                 build=build, compile=compile_model, presets={{"tiny": {{"units": 3}}}},
                 default_preset="tiny", example_batch=example_batch, metrics=("loss", "accuracy"))
 '''
-
-
-def write_dist(site, dist, files, entry_points):
-    for rel, code in files.items():
-        path = os.path.join(site, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(code))
-    info = os.path.join(site, f"{dist}-0.1.dist-info")
-    os.makedirs(info, exist_ok=True)
-    with open(os.path.join(info, "METADATA"), "w") as f:
-        f.write(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    with open(os.path.join(info, "entry_points.txt"), "w") as f:
-        f.write("[lecun_zoo.families]\n" + "".join(f"{k} = {v}\n" for k, v in entry_points.items()))
 
 
 @pytest.fixture(scope="module")

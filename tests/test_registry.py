@@ -4,6 +4,7 @@ import sys
 import textwrap
 
 import pytest
+from tests_support_plugins import write_dist
 
 import lecun_zoo
 from lecun_zoo.config import Config
@@ -177,15 +178,8 @@ def test_plugin_cannot_silently_take_a_builtin_name(monkeypatch):
 
 
 def write_fake_distribution(site, module_code, ep_line, dist="fakeplug"):
-    os.makedirs(site, exist_ok=True)
-    with open(os.path.join(site, f"{dist}_mod.py"), "w") as f:
-        f.write(textwrap.dedent(module_code))
-    info = os.path.join(site, f"{dist}-1.2.3.dist-info")
-    os.makedirs(info, exist_ok=True)
-    with open(os.path.join(info, "METADATA"), "w") as f:
-        f.write(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.2.3\n")
-    with open(os.path.join(info, "entry_points.txt"), "w") as f:
-        f.write(f"[lecun_zoo.families]\n{ep_line}\n")
+    name, target = (part.strip() for part in ep_line.split("=", 1))
+    write_dist(site, dist, {f"{dist}_mod.py": module_code}, {name: target}, version="1.2.3")
 
 
 def test_installed_broken_plugin_never_breaks_import_or_cli(tmp_path):

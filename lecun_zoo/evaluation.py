@@ -37,7 +37,7 @@ def evaluate(
     config = getattr(model, "zoo_config", None)
     fam = REGISTRY.get(config.family) if config is not None and config.family in REGISTRY.names() else None
     if data is None:
-        data = fam.default_data if fam is not None else None
+        data = fam.default_data_for(config) if fam is not None else None
         if data is None:
             raise ValueError("evaluate() needs data= (a dataset name or your own (x, y))")
     if not isinstance(data, str):

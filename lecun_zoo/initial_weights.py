@@ -53,6 +53,8 @@ def initialise(model: Any, init: Any, reset_head: Optional[bool]) -> list[str]:
 
 
 def freeze(model: Any, patterns: Sequence[str]) -> list[str]:
+    """Make the layers named by ``patterns`` (names, wildcards, or a stage prefix: ``conv1``
+    for ``conv1_1``) untrainable; returns their names. A pattern that names none raises."""
     from lecun_zoo.config import ConfigError
 
     names = [layer.name for layer in model.layers]

@@ -127,9 +127,6 @@ def _jsonable(obj: Any) -> Any:
         return str(obj)
 
 
-# ------------------------------------------------------------------------- data
-
-
 # --------------------------------------------------------------------------- train
 def train(
     name: Optional[str] = None,
@@ -266,8 +263,6 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     with runtime(precision=recipe.precision, strategy=recipe.strategy, seed=recipe.seed) as rt:
         if user_data is None:
             parts, info = load_named(fam, recipe, config, data_dir, multi_worker)
-            if not recipe.validation:
-                parts.pop("validation", None)
         else:
             parts = user_splits(user_data)
             info = user_info(parts)
@@ -327,11 +322,11 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     result = TrainResult(model, history, metrics, config, recipe, files, train_s, rt.describe())
     if folder is not None:
         _write(result, folder, run)
+        if not rt.is_chief and not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
+            shutil.rmtree(folder, ignore_errors=True)  # a worker's files: only the chief's stay
+            files.clear()
     if report:
         print("\n".join(result.summary()), flush=True)
-        if not rt.is_chief and not os.environ.get("LECUN_ZOO_KEEP_WORKER_DIRS"):
-            shutil.rmtree(folder, ignore_errors=True)
-            files.clear()
     return result
 
 
@@ -353,6 +348,3 @@ def _write(result: TrainResult, folder: str, run: Any) -> None:
     files["log"] = os.path.join(folder, "log.csv")
     title = f"{result.recipe.family} on {result.recipe.data}"
     files["learning_curve"] = learning_curve(hist, os.path.join(folder, "learning_curve.png"), title=title)
-
-
-# ------------------------------------------------------------------------ evaluate

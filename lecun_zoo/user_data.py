@@ -33,20 +33,20 @@ def user_splits(data: Any) -> dict:
     return {"train": data}
 
 
-def _first_batch_shapes(data: Any) -> tuple[Any, Any]:
-    """``(x shape without batch, y)`` of user data, reading nothing from tf.data."""
+def _input_shape(data: Any) -> Optional[tuple]:
+    """The input shape (without the batch axis) of user data, reading nothing from tf.data."""
     if is_arrays(data):
-        x, y = data
-        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), y
+        x = data[0]
+        return None if isinstance(x, dict) else tuple(np.shape(x)[1:])
     if hasattr(data, "element_spec"):
         spec = data.element_spec
         xs = spec[0] if isinstance(spec, tuple) else spec
         shape = getattr(xs, "shape", None)
-        return (tuple(shape.as_list()[1:]) if shape is not None and shape.rank else None), None
+        return tuple(shape.as_list()[1:]) if shape is not None and shape.rank else None
     if hasattr(data, "__getitem__") and hasattr(data, "__len__"):  # keras.utils.PyDataset
         batch = data[0]
         x = batch[0] if isinstance(batch, tuple) else batch
-        return (None if isinstance(x, dict) else tuple(np.shape(x)[1:])), None
+        return None if isinstance(x, dict) else tuple(np.shape(x)[1:])
     raise ValueError(f"train() data got {type(data).__name__}; expected a dataset name, NumPy arrays (x, y), "
                      f"a tf.data.Dataset or a keras.utils.PyDataset")
 
@@ -55,7 +55,7 @@ def user_info(splits: dict) -> Any:
     """A DatasetInfo for the user's data: input shape, and classes from integer labels."""
     from lecun_zoo.data.base import DatasetInfo
 
-    shape, y = _first_batch_shapes(splits["train"])
+    shape = _input_shape(splits["train"])
     classes = None
     labels = [np.asarray(s[1]) for s in splits.values() if is_arrays(s) and not isinstance(s[1], dict)]
     if labels and all(a.dtype.kind in "iu" and a.ndim == 1 for a in labels) and all(a.size for a in labels):
@@ -80,15 +80,9 @@ def pipeline(part: Any, batch_size: int, seed: int, shuffle: bool, drop_remainde
 
     from lecun_zoo import data as zdata
 
-    ds = tf.data.Dataset.from_tensor_slices(part)
-    counter = None
-    if shuffle:
-        ds, counter = zdata._shuffled_per_pass(ds, min(len(part[1]) if not isinstance(part[1], dict) else 10_000,
-                                                       100_000), seed)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
-    if counter is not None:
-        ds._zoo_pass_counter = counter
-    return ds
+    n = len(part[1]) if not isinstance(part[1], dict) else len(next(iter(part[1].values())))
+    return zdata.batched(tf.data.Dataset.from_tensor_slices(part), batch_size, shuffle=shuffle, seed=seed,
+                         buffer=n, drop_remainder=drop_remainder)
 
 
 def load_named(fam: Any, recipe: Any, config: Any, data_dir: Optional[str], multi_worker: bool,

@@ -22,7 +22,7 @@ from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionE
                                   num_examples)
 
 __all__ = [
-    "load", "arrays", "info", "names", "pass_counter", "get_source", "register_dataset",
+    "load", "arrays", "info", "names", "pass_counter", "batched", "get_source", "register_dataset",
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError", "UnknownDatasetError",
 ]
 
@@ -226,6 +226,22 @@ def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
     return out, counter
 
 
+def batched(ds: Any, batch_size: int, *, shuffle: bool, seed: int = 0, buffer: int = 10_000,
+            drop_remainder: bool = False) -> Any:
+    """An unbatched ``tf.data`` pipeline batched and prefetched, shuffled anew each pass with
+    the order of pass ``k`` a function of ``(seed, k)`` (see :func:`pass_counter`) when
+    ``shuffle``: what ``load`` gives for a train split, and ``lecun_zoo.train`` for arrays."""
+    import tensorflow as tf
+
+    counter = None
+    if shuffle:
+        ds, counter = _shuffled_per_pass(ds, min(int(buffer), 100_000), seed)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    if counter is not None:
+        ds._zoo_pass_counter = counter
+    return ds
+
+
 def pass_counter(ds: Any):
     """The pass counter (a ``tf.Variable``) of a shuffled train pipeline from ``load``, or
     None: how many passes (epochs) over it have started. Setting it picks which epoch's
@@ -273,15 +289,8 @@ def load(
         unbatched = [tf.data.Dataset.from_tensor_slices(parts[s]) for s in wanted]
     else:
         unbatched = [src.tf_dataset(s, data_dir=data_dir, seed=seed, **opts) for s in wanted]
-    pipelines = []
-    for s, ds in zip(wanted, unbatched):
-        counter = None
-        if shuffle and s == "train":
-            ds, counter = _shuffled_per_pass(ds, min(buffer, 100_000), seed)
-        ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
-        if counter is not None:
-            ds._zoo_pass_counter = counter
-        pipelines.append(ds)
+    pipelines = [batched(ds, batch_size, shuffle=shuffle and s == "train", seed=seed, buffer=buffer,
+                         drop_remainder=drop_remainder) for s, ds in zip(wanted, unbatched)]
     result = pipelines[0] if isinstance(split, str) else tuple(pipelines)
     if with_info:
         return result, src.info(data_dir=data_dir, seed=seed, **opts)

@@ -88,10 +88,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         fam = REGISTRY.get(args.name)
         data = fam.default_data_for(fam.make_config(args.preset, **overrides))
     out = args.out or os.path.join("runs", f"{args.name}-{data}")
-    train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs, validation=not args.no_validation,
+    train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
           batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
           out=out, resume=not args.no_resume, verbose=args.verbose, report=True,
-          schedule=_parse_value(args.schedule) if args.schedule else None, **overrides)
+          validation=not args.no_validation, schedule=_parse_value(args.schedule) if args.schedule else None,
+          **overrides)
     return 0
 
 

@@ -64,3 +64,15 @@ def test_translate_command_with_a_trained_seq2seq(tmp_path, capsys):
     capsys.readouterr()
     assert main(["translate", os.path.join(conv, "model.keras"), "abc"]) == 2
     assert "translate needs a seq2seq model" in capsys.readouterr().err
+
+
+def test_train_with_a_schedule_and_without_validation_records_both_in_the_recipe(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "convnet", "--preset", "tiny", "--epochs", "2", "--out", str(out), "--verbose", "0",
+                 "--schedule", '{"kind": "step", "every": 1, "factor": 0.5}', "--no-validation"]) == 0
+    hist = json.load(open(out / "history.json"))
+    assert hist["recipe"]["schedule"] == {"kind": "step", "every": 1, "factor": 0.5}
+    assert hist["recipe"]["validation"] is False and "val_loss" not in hist["history"]
+    capsys.readouterr()
+    assert main(["train", "convnet", "--preset", "tiny", "--schedule", "cosine", "--out", str(tmp_path / "x")]) == 2
+    assert "schedule got 'cosine'" in capsys.readouterr().err

@@ -17,10 +17,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from tests_support_plugins import toy_family
 
 import lecun_zoo
 from lecun_zoo.config import ConfigError
-from lecun_zoo.family import Family
 from lecun_zoo.input_checks import InputDataError
 from lecun_zoo.registry import UnknownFamilyError
 from lecun_zoo.runtime import RuntimeConfigError
@@ -105,28 +105,6 @@ def test_sizes_that_do_not_fit_in_memory_name_the_field_and_the_memory():
 
 
 # ---------------------------------------------------------------- hand-written cases
-def _toy_family(name, search_space=None, fit=None):
-    from lecun_zoo import Config
-
-    @dataclasses.dataclass(frozen=True)
-    class ToyConfig(Config):
-        family = name
-        units: int = 2
-
-    def build(config):
-        import keras
-
-        inp = keras.Input((4,))
-        return keras.Model(inp, keras.layers.Dense(2, activation="softmax")(keras.layers.Dense(config.units)(inp)))
-
-    def compile_model(model, config):
-        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-
-    return Family(name=name, summary="toy", paper="-", config_cls=ToyConfig, build=build, compile=compile_model,
-                  presets={"tiny": {}}, default_preset="tiny", search_space=search_space,
-                  capabilities=("tuning",) if search_space else (), metrics=("loss", "accuracy"), fit=fit)
-
-
 CASES = [
     # registry
     ("get non-str name", lambda: lecun_zoo.get(3), TypeError, ["family name", "3", "str"]),
@@ -310,7 +288,8 @@ def test_tune_where_every_trial_fails_raises_with_the_trials_error(tmp_path):
     def fit(model, config, train, **kw):
         raise RuntimeError(f"toy fit refuses units={config.units}")
 
-    fam = _toy_family("toy_tune_fail", search_space=lambda hp, cfg: {"units": hp.Int("units", 100, 200)}, fit=fit)
+    fam = toy_family("toy_tune_fail", search_space=lambda hp, cfg: {"units": hp.Int("units", 100, 200)}, fit=fit,
+                     capabilities=("tuning",))
     lecun_zoo.register(fam)
     try:
         with pytest.raises(TuningError, match=r"none of \d trial\(s\) finished.*toy fit refuses units=1\d\d"):

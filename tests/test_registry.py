@@ -4,11 +4,9 @@ import sys
 import textwrap
 
 import pytest
-from tests_support_plugins import write_dist
+from tests_support_plugins import toy_family, write_dist
 
 import lecun_zoo
-from lecun_zoo.config import Config
-from lecun_zoo.family import Family
 from lecun_zoo.registry import PluginError, PluginWarning, Registry, UnknownFamilyError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -20,27 +18,6 @@ def run_py(code, env_extra=None, path_extra=None):
         env["PYTHONPATH"] = os.pathsep.join([path_extra, env.get("PYTHONPATH", "")])
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=300)
-
-
-def toy_family(name="toy", **kw):
-    import dataclasses
-
-    @dataclasses.dataclass(frozen=True)
-    class ToyConfig(Config):
-        family = name
-        units: int = 3
-
-    def build(config):
-        import keras
-
-        inp = keras.Input((4,))
-        return keras.Model(inp, keras.layers.Dense(config.units)(inp))
-
-    def compile_model(model, config):
-        model.compile(optimizer="sgd", loss="mse")
-
-    return Family(name=name, summary="a toy", paper="none", config_cls=ToyConfig, build=build,
-                  compile=compile_model, presets={"tiny": {}}, default_preset="tiny", **kw)
 
 
 def test_list_imports_no_family_code_and_no_keras():

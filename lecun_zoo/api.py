@@ -12,10 +12,23 @@ from lecun_zoo.registry import REGISTRY, PluginRecord
 __all__ = ["list", "info", "get", "get_family", "register", "unregister", "plugin_report", "Card"]
 
 
-def list(pattern: Optional[str] = None, *, capability: Union[str, Iterable[str], None] = None) -> builtins.list[str]:  # noqa: A001
+def list(pattern: Optional[str] = None, *, capability: Union[str, Iterable[str], None] = None,  # noqa: A001
+         pretrained: bool = False) -> builtins.list[str]:
     """Family names, sorted. ``pattern`` is a shell wildcard (``"seq*"``); ``capability``
     keeps families that declare it (a name or several). Without ``capability`` no
-    family code is imported."""
+    family code is imported. ``pretrained=True``: the ids of the trained weights instead
+    (``"convnet/lenet5.mnist"``; ``pattern`` matches the ids), whether or not their files
+    are on this machine (``lecun-zoo weights`` says which are)."""
+    if pretrained:
+        import fnmatch
+
+        from lecun_zoo.pretrained import list_pretrained
+
+        found = list_pretrained()
+        if capability is not None:
+            keep = set(REGISTRY.list(capability=capability))
+            found = [i for i in found if i.split("/")[0] in keep]
+        return [i for i in found if pattern is None or fnmatch.fnmatchcase(i, pattern)]
     return REGISTRY.list(pattern, capability=capability)
 
 
@@ -89,12 +102,20 @@ def info(name: str) -> Card:
     )
 
 
-def get(name: str, preset: Optional[str] = None, *, compile: bool = True, **overrides: Any) -> Any:
+def get(name: str, preset: Optional[str] = None, *, weights: Any = None, compile: bool = True,
+        **overrides: Any) -> Any:
     """A Keras model of family ``name``.
 
     Args:
         name: a family name or alias (``list()``).
-        preset: a preset of the family (default: its ``default_preset``).
+        preset: a preset of the family (default: its ``default_preset``, or the preset of
+            the weights).
+        weights: trained weights: a tag of the preset (``"mnist"``), an id
+            (``"convnet/lenet5.mnist"``, ``list(pretrained=True)``) or a path (a weights
+            folder, a ``.keras`` or a ``.weights.h5`` file). Overrides that change only the
+            head's shape (``num_classes=5``) reset the head, with a printed note; others
+            that the weights cannot fit raise ``ConfigError`` naming them. Files are checked
+            against their SHA-256; loading runs no code.
         compile: compile with the family's loss, optimizer and metrics (default True).
         **overrides: config fields to change (validated: unknown keys, wrong types and
             out-of-range values raise ``ConfigError`` naming the field and value).
@@ -104,6 +125,13 @@ def get(name: str, preset: Optional[str] = None, *, compile: bool = True, **over
     from lecun_zoo.memory_guard import build_checked
 
     fam = REGISTRY.get(name)
+    if weights is not None:
+        from lecun_zoo.pretrained import pretrained_model
+
+        model = pretrained_model(fam, preset, weights, overrides)
+        if compile:
+            fam.compile(model, model.zoo_config)
+        return model
     config = fam.make_config(preset, **overrides)
     model = build_checked(fam, config)
     if compile:

@@ -1,4 +1,4 @@
-"""The ``lecun-zoo`` command line: list, info, plugins, train, evaluate, tune."""
+"""The ``lecun-zoo`` command line: list, info, plugins, train, evaluate, tune, weights, reproduce."""
 
 from __future__ import annotations
 
@@ -132,6 +132,42 @@ def cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_weights(args: argparse.Namespace) -> int:
+    from lecun_zoo.pretrained import entries, where
+    from lecun_zoo.pretrained.reproduce import card_of
+
+    rows = [e for e in entries() if args.pattern is None or __import__("fnmatch").fnmatchcase(e.id, args.pattern)]
+    if args.json:
+        print(json.dumps([{**e.as_dict(), "where": where(e), "card": card_of(e)} for e in rows], indent=2))
+        return 0
+    for e in rows:
+        state = where(e)
+        card = card_of(e)
+        head = (card or {}).get("headline") or e.headline
+        text = head.get("text", "") if head else ""
+        if state == "missing":
+            minutes = f" (about {e.minutes:g} minutes here)" if e.minutes else ""
+            present = f"not present; `lecun-zoo reproduce {e.id}` makes it{minutes}"
+        elif state == "url":
+            present = "not present; downloaded on first use"
+        else:
+            present = f"present ({state})"
+        print(f"{e.id:34s} {text:24s} {present}")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from lecun_zoo.pretrained import reproduce
+
+    out = reproduce(args.id, data_dir=args.data_dir, evaluate_only=args.evaluate_only, verbose=args.verbose,
+                    epochs=args.epochs)
+    card = "-" if out["card"] is None else f"{out['card']:.4f}"
+    print(f"{'weights':34s} {'metric':12s} {'card':>8s} {'fresh':>8s}  verdict")
+    print(f"{out['id']:34s} {out['metric']:12s} {card:>8s} {out['fresh']:8.4f}  {out['verdict']}")
+    print(f"lecun-zoo: weights folder {out['folder']} ({out['seconds']} s)")
+    return 0 if out["ok"] else 1
+
+
 def cmd_launch(args: argparse.Namespace) -> int:
     from lecun_zoo.launch import launch
 
@@ -184,6 +220,19 @@ def build_parser() -> argparse.ArgumentParser:
                         "'{\"kind\": \"step\", \"every\": 10, \"factor\": 0.5}'")
     common(s)
     s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("weights", help="list the trained weights: headline metric, present here or not")
+    s.add_argument("pattern", nargs="?", default=None, help="shell wildcard on ids, e.g. 'convnet/*'")
+    s.add_argument("--json", action="store_true", help="every entry with its whole card")
+    s.set_defaults(func=cmd_weights)
+
+    s = sub.add_parser("reproduce", help="re-run the recipe of trained weights and compare with their card")
+    s.add_argument("id", help="FAMILY/PRESET.TAG (lecun-zoo weights)")
+    s.add_argument("--data-dir", default=None, help="folder with the dataset's files")
+    s.add_argument("--evaluate-only", action="store_true", help="evaluate the existing weights instead of training")
+    s.add_argument("--epochs", type=_positive_int, default=None, help="fewer epochs than the recipe (a quick look)")
+    s.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
+    s.set_defaults(func=cmd_reproduce)
 
     s = sub.add_parser("launch", help="run `train` in N worker processes on this host (multi_worker, JAX)",
                        description="Start N workers on 127.0.0.1, each running `lecun-zoo COMMAND "

@@ -69,6 +69,10 @@ class Family:
         sources: datasets the family ships: ``{name: "module:attribute"}`` of a
             :class:`lecun_zoo.data.Source` (imported when the dataset is first used);
             ``lecun_zoo.data.load(name)`` finds them.
+        weights: where the family's trained weights are registered: ``"package:folder"``,
+            a folder of the package holding one ``PRESET.TAG/entry.json`` per set of
+            weights (:mod:`lecun_zoo.pretrained.index`); found by ``get(..., weights=TAG)``
+            and ``lecun_zoo.list(pretrained=True)``.
     """
 
     name: str
@@ -91,6 +95,7 @@ class Family:
     aliases: Sequence[str] = ()
     data_field: Optional[str] = None
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    weights: Optional[str] = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
@@ -102,6 +107,8 @@ class Family:
         if bad:
             raise ValueError(f"family {self.name!r}: sources got {bad}; expected dataset name -> "
                              f"'module:attribute' strings")
+        if self.weights is not None and (not isinstance(self.weights, str) or not self.weights.partition(":")[0]):
+            raise ValueError(f"family {self.name!r}: weights got {self.weights!r}; expected 'package:folder'")
         unknown = self.capabilities - set(CAPABILITIES)
         if unknown:
             raise ValueError(

@@ -17,19 +17,42 @@ def _head(model: Any) -> list[Any]:
     return []
 
 
-def initialise(model: Any, init: Any, reset_head: Optional[bool]) -> list[str]:
-    """Copy the weights of ``init`` (a model or a ``.keras`` path) into ``model`` layer by
-    layer (by name). Returns the layers left as built (the head, or those whose shapes
-    changed when ``reset_head`` is not False)."""
+def _source(model: Any, init: Any, fam: Any, preset: Optional[str]) -> Any:
+    """The model ``init`` names: itself, or what ``get(..., weights=init)`` would load (a tag
+    of ``preset``, an id, a weights folder, a ``.keras`` file; a ``.weights.h5`` file is
+    read into a model of ``model``'s own config)."""
+    if not isinstance(init, (str, os.PathLike)):
+        return init
+    from lecun_zoo.pretrained.folder import load_weights_file
+    from lecun_zoo.pretrained.handles import pretrained_model
+    from lecun_zoo.registry import REGISTRY
+
+    path = os.fspath(init)
+    if fam is None:
+        fam = REGISTRY.get(model.zoo_config.family)
+    if path.endswith(".h5") and os.path.isfile(path):
+        from lecun_zoo.memory_guard import build_checked
+
+        source = build_checked(fam, model.zoo_config)
+        load_weights_file(source, path, f"train() init {path}")
+        return source
+    # a bare tag belongs to the run's preset; an id or a path says its own
+    tag = "/" not in path and os.sep not in path and "." not in path and not os.path.exists(path)
+    return pretrained_model(fam, preset if tag else None, path, {}, report=False)
+
+
+def initialise(model: Any, init: Any, reset_head: Optional[bool], fam: Any = None,
+               preset: Optional[str] = None) -> list[str]:
+    """Copy the weights of ``init`` (a model, or what ``get(weights=...)`` takes: a tag of
+    ``preset``, an id, a weights folder, a ``.keras`` or ``.weights.h5`` file) into ``model``
+    layer by layer (by name). Returns the layers left as built (the head, or those whose
+    shapes changed when ``reset_head`` is not False)."""
     from lecun_zoo.config import ConfigError
 
-    source = init
-    if isinstance(init, (str, os.PathLike)):
-        from lecun_zoo.saving import load
-
-        source = load(init, compile=False)
+    source = _source(model, init, fam, preset)
     if not hasattr(source, "layers"):
-        raise ValueError(f"train() init got {type(init).__name__}; expected a keras model or a .keras path")
+        raise ValueError(f"train() init got {type(init).__name__}; expected a keras model, a weights tag or id, "
+                         f"or a path to a weights folder, .keras or .weights.h5 file")
     theirs = {layer.name: layer for layer in source.layers}
     head = {layer.name for layer in _head(model)} if reset_head else set()
     fresh = []

@@ -174,7 +174,8 @@ def train(
         resume: with ``out``, go on from its checkpoints (False: start over).
         schedule: a learning-rate schedule (:mod:`lecun_zoo.schedules`).
         data_options: more options for ``lecun_zoo.data.load``.
-        init: start from these weights (a model or a ``.keras`` path); ``freeze``: layer
+        init: start from these weights (a model, or what ``get(weights=...)`` takes: a tag
+            of the preset, an id, a weights folder, a ``.keras`` or ``.weights.h5`` path); ``freeze``: layer
             names or wildcards to keep fixed; ``reset_head``: leave the last layer with
             weights freshly initialised (None: only where its shape changed).
         recipe: run this recipe (the other arguments then must not be given, except
@@ -275,7 +276,7 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
             print(f"lecun-zoo: training {fam.name} (preset {recipe.preset or fam.default_preset}) on "
                   f"{recipe.data}; {rt.describe()}", flush=True)
         model = build_checked(fam, config)
-        fresh = initialise(model, init, reset_head) if init is not None else []
+        fresh = initialise(model, init, reset_head, fam, recipe.preset) if init is not None else []
         if init is not None and fresh and report:
             print(f"lecun-zoo: from init; trained from scratch: {', '.join(fresh)}", flush=True)
         frozen = freeze_layers(model, freeze) if freeze else []

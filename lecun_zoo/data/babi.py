@@ -267,6 +267,8 @@ class BabiSource(Source):
     """
 
     name = "babi"
+    licence = "CC BY 3.0 (Facebook bAbI tasks v1.2)"
+    scaling = "word ids of the vocabulary in the config (vocab); stories as memory slots x words"
     summary = "bAbI QA tasks 1-20 (v1.2, English, 1k/10k) from local files"
     splits = ("train", "test")
     options = ("task", "size", "memory_size", "sentence_len", "vocab")

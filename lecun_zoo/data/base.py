@@ -191,6 +191,9 @@ class Source:
     #: names of the options (``load(name, **options)``) the source accepts; ``load``,
     #: ``arrays`` and ``info`` refuse any other, naming it
     options: Sequence[str] = ()
+    #: the data's licence (a weights card quotes it) and how inputs are scaled or encoded
+    licence: str = ""
+    scaling: str = ""
 
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         raise NotImplementedError

@@ -12,6 +12,8 @@ from lecun_zoo.data.base import DatasetInfo, Source
 
 class Digits(Source):
     name = "digits"
+    licence = "CC BY 4.0 (UCI Optical Recognition of Handwritten Digits, as shipped by scikit-learn)"
+    scaling = "pixel counts / 16: float32 in [0, 1], shape 8x8x1"
     summary = "8x8 handwritten digits from scikit-learn (offline), 1437 train / 360 test"
     splits = ("train", "test")
 

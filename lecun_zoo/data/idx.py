@@ -103,6 +103,8 @@ class IdxMnist(Source):
     """
 
     name = "mnist"
+    licence = "CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)"
+    scaling = "pixels / 255: float32 in [0, 1], shape 28x28x1"
     summary = "MNIST 60k/10k: idx .gz files from --data-dir, else tensorflow-datasets"
     splits = ("train", "test")
     options = ("source", "download")

@@ -34,6 +34,7 @@ FAMILY = Family(
     adapt_to_data=adapt_to_data,
     fit=fit,
     aliases=("dbn", "deep_autoencoder"),
+    weights="lecun_zoo.families.autoencoder:weights",
 )
 
 __all__ = ["FAMILY", "AutoencoderConfig", "encode", "reconstruct", "plot_codes", "plot_reconstructions",

@@ -27,6 +27,7 @@ FAMILY = Family(
     search_space=search_space,
     adapt_to_data=adapt_to_data,
     aliases=("cnn", "lenet"),
+    weights="lecun_zoo.families.convnet:weights",
 )
 
 __all__ = ["FAMILY", "ConvNetConfig"]

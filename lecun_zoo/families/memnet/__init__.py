@@ -37,6 +37,7 @@ FAMILY = Family(
     data_options=data_options,
     fit=fit,
     aliases=("memn2n", "memory_network"),
+    weights="lecun_zoo.families.memnet:weights",
 )
 
 __all__ = ["FAMILY", "MemNetConfig", "answer", "encode", "plot_attention", "Answer"]

@@ -40,6 +40,7 @@ FAMILY = Family(
     data_options=data_options,
     fit=fit,
     aliases=("neural_turing_machine",),
+    weights="lecun_zoo.families.ntm:weights",
 )
 
 __all__ = ["FAMILY", "NTMConfig"]

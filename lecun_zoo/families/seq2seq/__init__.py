@@ -40,6 +40,7 @@ FAMILY = Family(
     adapt_to_data=adapt_to_data,
     data_options=data_options,
     aliases=("encoder_decoder", "nmt"),
+    weights="lecun_zoo.families.seq2seq:weights",
 )
 
 __all__ = ["FAMILY", "Seq2SeqConfig", "translate"]

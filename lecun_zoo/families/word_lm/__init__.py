@@ -35,6 +35,7 @@ FAMILY = Family(
     data_options=data_options,
     fit=fit,
     aliases=("language_model", "rnnlm"),
+    weights="lecun_zoo.families.word_lm:weights",
 )
 
 __all__ = ["FAMILY", "WordLMConfig"]

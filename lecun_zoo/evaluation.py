@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any, Mapping, Optional
 
@@ -25,7 +26,6 @@ def evaluate(
     ``seed`` is the run's seed where the split depends on it (a validation split carved from
     train, generated data)."""
     from lecun_zoo import data as zdata
-    from lecun_zoo.recipe import check_count
     from lecun_zoo.registry import REGISTRY
     from lecun_zoo.user_data import pipeline
 
@@ -33,7 +33,8 @@ def evaluate(
         from lecun_zoo.saving import load
 
         model = load(model)
-    check_count("batch_size", batch_size, 1)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"evaluate() batch_size got {batch_size!r}; expected an int >= 1")
     config = getattr(model, "zoo_config", None)
     fam = REGISTRY.get(config.family) if config is not None and config.family in REGISTRY.names() else None
     if data is None:

@@ -1,34 +1,40 @@
-"""Resumable training: checkpoints of every ``fit`` of a run, and a guard against NaN losses.
+"""Resumable training: a checkpoint at every epoch of every ``fit`` of a run, the run's data
+order, and a guard against NaN losses.
 
-    with Resumable("runs/x/checkpoints", fingerprint={...}) as run:
-        family.train(model, config, train, epochs=10)     # every model.fit inside is checkpointed
+    run = Resumable("runs/x/checkpoints", fingerprint={...})
+    with run:                                    # refuses a folder written by another run
+        family.train(model, config, train, epochs=10, callbacks=run.callbacks)
     lecun_zoo.save(model, "runs/x/model.keras")
-    run.finish()                                           # only now are the checkpoints removed
+    run.finish()                                 # only now are the checkpoints removed
 
-``lecun-zoo train`` does this. Inside the block, every ``keras.Model.fit`` call (on the model
-or on a sub-model, e.g. a layer-wise pretraining learner) is numbered in call order: fit call
-``i`` gets ``fit-<i>.npz`` in the folder, rewritten atomically (temporary file, then
-``os.replace``) at the end of each epoch and once more, marked complete, when the fit ends.
-A checkpoint holds every model variable (weights and ``SeedGenerator`` states), the optimizer's
-variables (moments, iterations, loss scale), the epochs done and their history, the pass
-counters of the train pipelines (``lecun_zoo.data.pass_counter``: which epoch's shuffle comes
-next), the Python, NumPy and Keras global random states, the global step, and the state of
-the fit's callbacks that define ``get_resume_state()`` / ``set_resume_state(state)`` (e.g.
-memnet's linear-start schedule).
+``lecun-zoo train`` and ``lecun_zoo.train(..., out=...)`` do this. ``run.callbacks`` are Keras
+callbacks that belong to the run, not to one fit: they carry ``every_fit = True``, and a staged
+training (greedy pretraining, linear start, curricula) hands every such callback to every
+``fit`` it makes (``lecun_zoo.checkpointing.every_fit(callbacks)`` picks them out). The fits of
+a run are numbered in the order they start: fit ``i`` gets ``fit-<i>.npz`` in the folder,
+rewritten atomically (temporary file, then ``os.replace``) when each of its epochs after the
+first begins (so every callback's epoch end is in it) and once more, marked complete, when the
+fit ends. A checkpoint holds every model variable (weights and ``SeedGenerator`` states), the
+optimizer's variables (moments, iterations, loss scale), the epochs done and their history
+(``model.history``), and the Python and NumPy global random states.
 
-When the same run starts again, the family code runs as before; each fit call finds its
-checkpoint: a complete one is restored and the fit runs no epoch (the family carries on with
-the stage's final weights); a partial one is restored and the fit goes on from the next
-epoch (``model._initial_epoch``, as ``keras.callbacks.BackupAndRestore`` does). With the same
-seed, the run ends with the same weights as a run that was never stopped.
+When the same run starts again, the family code runs as before; each fit finds its
+checkpoint when it begins: a complete one is restored and the fit runs no epoch (the family
+carries on with the stage's final weights); a partial one is restored and the fit goes on
+from the next epoch, with the epochs before in its ``History``. The start epoch is set as
+``keras.callbacks.BackupAndRestore`` sets it (``model._initial_epoch``: Keras has no public
+way for a callback to do this). Each fit also seeks the data order
+(:func:`lecun_zoo.data.seek`): epoch ``e`` of the run reads the shuffle of ``(seed, e)``,
+whatever pipeline object feeds it. With the same seed, the run ends with the same weights as a
+run that was never stopped.
+
+A callback with state of its own keeps resuming exact when it derives that state from
+``self.model.history.history`` (which holds the epochs before a resume) or from model and
+optimizer variables, as memnet's linear-start schedule does.
 
 ``NonFiniteLossGuard`` stops a fit at the first batch whose loss is NaN or infinite and raises
-``NonFiniteLossError`` naming the epoch, the batch and the likely cause; the epoch's checkpoint
-is never written, so the last good one stays.
-
-Test hook: with ``LECUN_ZOO_KILL_AT_STEP=N`` in the environment, the process kills itself
-(SIGKILL) after the N-th training batch of the run (counted over all its fit calls, resumed
-ones included). Only the tests use it.
+``NonFiniteLossError`` naming the epoch, the batch and the likely cause; the epoch that
+diverged is never checkpointed, so the last good checkpoint stays.
 """
 
 from __future__ import annotations
@@ -38,33 +44,25 @@ import json
 import os
 import random
 import shutil
-import signal
-import sys
 import tempfile
 import zipfile
 from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 
+from lecun_zoo.errors import CheckpointError, CheckpointMismatchError, NonFiniteLossError
 from lecun_zoo.saving import file_mode
 
 __all__ = ["Resumable", "NonFiniteLossGuard", "NonFiniteLossError", "CheckpointMismatchError",
-           "CheckpointError", "read_checkpoint", "write_atomic", "KILL_ENV"]
+           "CheckpointError", "read_checkpoint", "write_atomic", "every_fit"]
 
-KILL_ENV = "LECUN_ZOO_KILL_AT_STEP"
-FORMAT = 1
-
-
-class NonFiniteLossError(RuntimeError):
-    """The loss became NaN or infinite; training stopped."""
+FORMAT = 2
 
 
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be read or does not fit the model it is restored into."""
-
-
-class CheckpointMismatchError(CheckpointError):
-    """The checkpoint folder belongs to a different run (family, config, data, seed...)."""
+def every_fit(callbacks: Any) -> list:
+    """The callbacks among ``callbacks`` that belong to every fit of a run (``every_fit =
+    True``: checkpoints, data order, NaN guard); a staged training passes them to each stage."""
+    return [cb for cb in list(callbacks or []) if getattr(cb, "every_fit", False)]
 
 
 # ------------------------------------------------------------------ files
@@ -114,30 +112,16 @@ def _finite(value: Any) -> bool:
         return True
 
 
-def _keras_global_seed_generator():
-    from keras.src.backend.common import global_state
-
-    return global_state.get_global_attribute("global_seed_generator")
-
-
 def _rng_state() -> tuple[dict, dict]:
     py = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
     meta = {"python_random": [py[0], list(py[1]), py[2]],
             "numpy_random": [name, int(pos), int(has_gauss), float(cached)]}
-    arrays = {"rng/numpy_keys": np.asarray(keys)}
-    gen = _keras_global_seed_generator()
-    if gen is not None:
-        arrays["rng/keras_global"] = np.asarray(gen.state.value)
-    return meta, arrays
+    return meta, {"rng/numpy_keys": np.asarray(keys)}
 
 
 def _set_rng_state(meta: dict, arrays: dict) -> None:
     v, internal, gauss = meta["python_random"]
-    if "rng/keras_global" in arrays:
-        from keras.src.random.seed_generator import global_seed_generator
-
-        global_seed_generator().state.assign(arrays["rng/keras_global"])  # may draw a Python seed: first
     random.setstate((v, tuple(internal), gauss))
     name, pos, has_gauss, cached = meta["numpy_random"]
     np.random.set_state((name, arrays["rng/numpy_keys"], pos, has_gauss, cached))
@@ -151,16 +135,33 @@ def _describe_vars(variables: Iterable[Any]) -> list:
     return [[getattr(v, "path", getattr(v, "name", "?")), list(v.shape)] for v in variables]
 
 
-# ------------------------------------------------------------------ NaN guard
-def _make_guard_class():
+def _floats(history: Mapping[str, Any]) -> dict:
+    out = {}
+    for k, values in history.items():
+        try:
+            out[k] = [float(np.asarray(v)) for v in values]
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+# ------------------------------------------------------------------ callbacks
+_CLASSES: dict = {}
+
+
+def _classes() -> dict:
+    """The Keras callback classes (made on first use: no Keras import with this module)."""
+    if _CLASSES:
+        return _CLASSES
     import keras
 
     class NonFiniteLossGuard(keras.callbacks.Callback):
         """Raise ``NonFiniteLossError`` at the first batch (or epoch end) whose loss is NaN or
-        infinite, naming the epoch, the batch, the optimizer step and the likely cause. Put it
-        before any callback that saves at epoch end; ``Resumable`` adds one to every fit."""
+        infinite, naming the epoch, the batch, the optimizer step and the likely cause."""
 
-        def __init__(self, label: str = "", note: Any = None):
+        every_fit = True
+
+        def __init__(self, label: Any = "", note: Any = None):
             super().__init__()
             self.label, self.note = label, note
             self._epoch = 0
@@ -209,7 +210,8 @@ def _make_guard_class():
                     scale = float(np.asarray(opt.dynamic_scale))
             total = f"/{self._epochs}" if self._epochs else ""
             at = f"loss is {value} at epoch {self._epoch + 1}{total}, {where}"
-            who = f" of {self.label}" if self.label else ""
+            label = self.label(self.model) if callable(self.label) else self.label
+            who = f" of {label}" if label else ""
             causes = [f"the learning rate is too high (learning_rate={lr:g}); lower it"
                       if lr is not None else "the learning rate is too high; lower it"]
             if scale is not None:
@@ -220,62 +222,178 @@ def _make_guard_class():
             return (f"training{who} stopped: {at}. Likely cause: " + "; ".join(causes) + "."
                     + (f" {note}" if note else ""))
 
-    return NonFiniteLossGuard
+    class FitCheckpoints(keras.callbacks.Callback):
+        """The run's checkpoints and data order, for every fit of the run (see the module doc)."""
+
+        every_fit = True
+
+        def __init__(self, run: "Resumable"):
+            super().__init__()
+            self.run = run
+
+        def on_train_begin(self, logs=None):
+            run = self.run
+            run._check_folder()
+            self.index, self.epochs = run.fit_index, int(self.params.get("epochs") or 1)
+            self.offset = run.epochs_before  # epochs of the run's earlier fits: the data order goes on from them
+            run.fit_index += 1
+            run.epochs_before += self.epochs
+            self.first, self.done, self.complete_before = True, 0, False
+            self.epochs_before = 0
+            path = run.path(self.index)
+            if run.directory is None or not run.resume or not os.path.exists(path):
+                return
+            meta, arrays = read_checkpoint(path)
+            _restore(f"{path} (fit call {self.index}, model {self.model.name!r})", self.model, meta, arrays)
+            self.complete_before = bool(meta.get("complete"))
+            self.done = self.epochs_before = int(meta["epochs_done"])
+            history = getattr(self.model, "history", None)
+            if history is not None and hasattr(history, "history"):
+                history.history = {k: list(v) for k, v in meta.get("history", {}).items()}
+            start = self.epochs if self.complete_before else self.done
+            if start:
+                self.model._initial_epoch = start  # as keras.callbacks.BackupAndRestore does
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if self.first:  # fit has read its start epoch: a later fit of this model starts at its own
+                self.first = False
+                self.model._initial_epoch = None
+                from lecun_zoo import data
+
+                data.seek(self.offset + epoch)
+            elif epoch > self.done:
+                self._save(epoch, complete=False)
+
+        def on_train_end(self, logs=None):
+            from lecun_zoo import data
+
+            self.model._initial_epoch = None
+            data.seek(None)
+            history = getattr(self.model, "history", None)
+            if history is not None and self.epochs_before and hasattr(history, "epoch"):
+                history.epoch = list(range(self.epochs_before)) + list(history.epoch)
+            if not self.complete_before:
+                self._save(len(history.epoch) if history is not None else self.epochs, complete=True)
+
+        def _save(self, epochs_done: int, complete: bool) -> None:
+            run = self.run
+            if run.directory is None or not run.write:
+                return
+            m = self.model
+            history = _floats(getattr(getattr(m, "history", None), "history", None) or {})
+            if not all(_finite(v[-1]) for k, v in history.items() if k.endswith("loss") and v):
+                return  # never overwrite the last good checkpoint with a diverged state
+            opt = _optimizer(m)
+            rng_meta, rng_arrays = _rng_state()
+            mvars = list(m.variables)
+            ovars = list(opt.variables) if opt is not None and opt.built else []
+            arrays = {f"model/{i}": np.asarray(keras.ops.convert_to_numpy(v)) for i, v in enumerate(mvars)}
+            arrays.update({f"optimizer/{i}": np.asarray(keras.ops.convert_to_numpy(v)) for i, v in enumerate(ovars)})
+            arrays.update(rng_arrays)
+            meta = {
+                "format": FORMAT, "fit_index": self.index, "model_name": m.name, "model_class": type(m).__name__,
+                "epochs": self.epochs, "epochs_done": int(epochs_done), "complete": complete, "history": history,
+                "model_variables": _describe_vars(mvars), "optimizer_variables": _describe_vars(ovars), **rng_meta,
+            }
+            _write_checkpoint(run.path(self.index), meta, arrays)
+            self.done = int(epochs_done)
+
+        def note(self) -> str:
+            if self.run.directory is None or not self.run.write:
+                return ""
+            if self.done:
+                return (f"The last good checkpoint ({os.path.basename(self.run.path(self.index))}, fit call "
+                        f"{self.index} after epoch {self.done}) is kept in {self.run.directory}.")
+            return f"No epoch of fit call {self.index} finished, so it has no checkpoint to keep."
+
+    _CLASSES.update(guard=NonFiniteLossGuard, checkpoints=FitCheckpoints)
+    return _CLASSES
 
 
-_GUARD_CLASS = None
-
-
-def NonFiniteLossGuard(label: str = "", note: Any = None):  # noqa: N802 - a class factory (no Keras at import)
+def NonFiniteLossGuard(label: Any = "", note: Any = None):  # noqa: N802 - a class factory (no Keras at import)
     """A callback that stops training at the first non-finite loss (see the module doc).
-    ``label`` names what is trained; ``note`` (a string, or a function returning one) ends
-    the message."""
-    global _GUARD_CLASS
-    if _GUARD_CLASS is None:
-        _GUARD_CLASS = _make_guard_class()
-    return _GUARD_CLASS(label, note)
+    ``label`` names what is trained (a string, or a function of the model returning one);
+    ``note`` (a string, or a function returning one) ends the message."""
+    return _classes()["guard"](label, note)
+
+
+def _restore(where: str, m: Any, meta: dict, arrays: dict) -> None:
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{where}: written in checkpoint format {meta.get('format')}, this lecun_zoo reads "
+                              f"format {FORMAT}; pass --no-resume to start over")
+    if meta.get("model_class") != type(m).__name__:
+        raise CheckpointMismatchError(
+            f"{where}: was written for a {meta.get('model_class')!r} model; this fit call trains a "
+            f"{type(m).__name__!r}. Pass --no-resume to start over")
+    opt = _optimizer(m)
+    if opt is not None and not opt.built:
+        opt.build(m.trainable_variables)
+    _assign(where, "model", m.variables, meta, arrays)
+    if opt is not None:
+        _assign(where, "optimizer", opt.variables, meta, arrays)
+    _set_rng_state(meta, arrays)
+
+
+def _assign(where: str, kind: str, variables: Iterable[Any], meta: dict, arrays: dict) -> None:
+    variables = list(variables)
+    saved = meta.get(f"{kind}_variables", [])
+    if len(saved) != len(variables) or any(list(v.shape) != list(s[1]) for v, s in zip(variables, saved)):
+        now = _describe_vars(variables)
+        first = next((i for i, (a, b) in enumerate(zip(saved, now)) if list(a[1]) != list(b[1])), min(len(saved), len(now)))
+        raise CheckpointMismatchError(
+            f"{where}: the checkpoint's {kind} has {len(saved)} variables, this run's {len(now)}; first difference at "
+            f"#{first}: checkpoint {saved[first] if first < len(saved) else None}, now "
+            f"{now[first] if first < len(now) else None}. It was written by another model; pass --no-resume to start over")
+    for i, v in enumerate(variables):
+        v.assign(arrays[f"{kind}/{i}"])
 
 
 # ------------------------------------------------------------------ resumable run
 class Resumable:
-    """Checkpoint every ``fit`` call made inside the block into ``directory`` and resume
-    from it (see the module doc).
+    """The checkpoints of a run in ``directory``, and the run's data order (see the module doc).
 
     Args:
-        directory: the checkpoint folder (``<out>/checkpoints`` for ``lecun-zoo train``).
+        directory: the checkpoint folder (``<out>/checkpoints`` for ``lecun-zoo train``);
+            None: nothing is read or written, but every fit still reads its epochs' data
+            order, so the run trains as a checkpointed one does.
         fingerprint: JSON-able description of the run (family, config, data, seed, ...);
             a folder written by a run with another fingerprint is refused with
             ``CheckpointMismatchError``.
-        data: train pipelines whose pass counters are saved and restored (those passed to
-            ``fit`` are found on their own when they come from ``lecun_zoo.data.load``).
         resume: False deletes what the folder holds and starts over.
         write: False restores but never writes (e.g. the non-chief workers of a
             multi-worker run).
-        nan_guard: add a ``NonFiniteLossGuard`` to every fit.
+        nan_guard: add a ``NonFiniteLossGuard`` (with a directory only).
         verbose: print one line when resuming.
+
+    ``callbacks``: what to pass to the training (every fit of it; ``every_fit``).
     """
 
-    def __init__(self, directory: str, fingerprint: Optional[Mapping[str, Any]] = None, *, data: Any = (),
+    def __init__(self, directory: Optional[str], fingerprint: Optional[Mapping[str, Any]] = None, *,
                  resume: bool = True, write: bool = True, nan_guard: bool = True, verbose: bool = True):
-        self.directory = os.path.abspath(directory)
+        self.directory = os.path.abspath(directory) if directory is not None else None
         self.fingerprint = json.loads(json.dumps(fingerprint or {}, default=str))
-        self.data = [data] if hasattr(data, "element_spec") else list(data or ())
-        self.resume, self.write, self.nan_guard, self.verbose = resume, write, nan_guard, verbose
+        self.resume, self.write, self.verbose = resume, write, verbose
         self.fit_index = 0
-        self.global_step = 0
+        self.epochs_before = 0
         self.resumed_from: Optional[tuple[int, int]] = None  # (fit call, epochs done)
-        self._patched = None
-        kill = os.environ.get(KILL_ENV)
-        self.kill_at_step = int(kill) if kill else None
+        self._checked = directory is None
+        checkpoints = _classes()["checkpoints"](self)
+        self.callbacks = [checkpoints]
+        if nan_guard and directory is not None:
+            guard = NonFiniteLossGuard(label=lambda m: f"fit call {checkpoints.index} ({m.name})", note=checkpoints.note)
+            self.callbacks.insert(0, guard)
 
     # -------------------------------------------------------------- folder
     def path(self, index: int) -> str:
-        return os.path.join(self.directory, f"fit-{index:03d}.npz")
+        return os.path.join(self.directory or "", f"fit-{index:03d}.npz")
 
     def _run_file(self) -> str:
         return os.path.join(self.directory, "run.json")
 
     def _check_folder(self) -> None:
+        if self._checked:
+            return
+        self._checked = True
         files = sorted(glob.glob(os.path.join(self.directory, "fit-*.npz")))
         if not self.resume:
             if self.write and os.path.isdir(self.directory):
@@ -300,8 +418,7 @@ class Resumable:
                     f"{self.directory} holds checkpoints of a different run ({shown}); refusing to resume from "
                     f"them. Run the same command to resume, or pass --no-resume to start over, or choose another --out")
         if files:
-            last = files[-1]
-            meta, _ = read_checkpoint(last)
+            meta, _ = read_checkpoint(files[-1])
             self.resumed_from = (int(meta["fit_index"]), int(meta["epochs_done"]))
             if self.verbose:
                 state = " (complete)" if meta.get("complete") else f" (continues with epoch {meta['epochs_done'] + 1})"
@@ -311,82 +428,19 @@ class Resumable:
             os.makedirs(self.directory, exist_ok=True)
             write_atomic(run_file, lambda f: f.write(json.dumps(self.fingerprint, indent=2, sort_keys=True).encode()))
 
-    def finish(self) -> None:
-        """Remove the checkpoints: call it once the final model is saved."""
-        if self.write and os.path.isdir(self.directory):
-            shutil.rmtree(self.directory)
-
-    # -------------------------------------------------------------- patching fit
     def __enter__(self) -> "Resumable":
-        import keras
-
         self._check_folder()
-        original = keras.Model.fit
-        run = self
-
-        def fit(model, *args, **kwargs):
-            return run._fit(original, model, *args, **kwargs)
-
-        fit.__wrapped__ = original
-        fit.__doc__ = original.__doc__
-        self._patched = (keras.Model, "fit", original, "fit" in vars(keras.Model))
-        keras.Model.fit = fit
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        cls, name, original, had = self._patched
-        if had:
-            setattr(cls, name, original)
-        else:
-            delattr(cls, name)
-        self._patched = None
+        from lecun_zoo import data
 
-    def _fit(self, original: Any, model: Any, *args: Any, **kwargs: Any) -> Any:
-        import inspect
+        data.seek(None)  # a fit that raised leaves the data order where it was
 
-        bound = inspect.signature(original).bind_partial(model, *args, **kwargs)
-        params = bound.arguments
-        index = self.fit_index
-        self.fit_index += 1
-        epochs = int(params.get("epochs", 1))
-        counters = self._counters(params.get("x"))
-        path = self.path(index)
-        state = read_checkpoint(path) if (os.path.exists(path) and self.resume is not False) else None
-        callbacks = list(params.get("callbacks") or [])
-        stateful = [cb for cb in callbacks if hasattr(cb, "get_resume_state") and hasattr(cb, "set_resume_state")]
-        restore, save = _make_callbacks(self, model, index, epochs, counters, stateful, state)
-        def note() -> str:
-            if not self.write:
-                return ""
-            if save.epochs_done:
-                return (f"The last good checkpoint ({os.path.basename(path)}, fit call {index} after epoch "
-                        f"{save.epochs_done}) is kept in {self.directory}.")
-            return f"No epoch of fit call {index} finished, so it has no checkpoint to keep."
-
-        guard = [NonFiniteLossGuard(label=f"fit call {index} ({model.name})", note=note)] if self.nan_guard else []
-        params["callbacks"] = [restore] + callbacks + guard + [save]
-        try:
-            history = original(*bound.args, **bound.kwargs)
-        finally:
-            model._initial_epoch = None
-        if state is not None:  # epochs trained before the interruption come first
-            before = save.history_before
-            merged = {k: list(before.get(k, [])) + list(v) for k, v in history.history.items()}
-            for k, v in before.items():
-                merged.setdefault(k, list(v))
-            history.history = merged
-            history.epoch = list(range(save.epochs_before)) + list(getattr(history, "epoch", []))
-        return history
-
-    def _counters(self, x: Any) -> list:
-        from lecun_zoo.data import pass_counter
-
-        found = []
-        for ds in list(self.data) + [x]:
-            c = pass_counter(ds) if ds is not None else None
-            if c is not None and all(c is not d for d in found):
-                found.append(c)
-        return found
+    def finish(self) -> None:
+        """Remove the checkpoints: call it once the final model is saved."""
+        if self.directory is not None and self.write and os.path.isdir(self.directory):
+            shutil.rmtree(self.directory)
 
 
 def _short(value: Any, other: Any) -> str:
@@ -394,112 +448,3 @@ def _short(value: Any, other: Any) -> str:
     if isinstance(value, dict) and isinstance(other, dict):
         value = {k: v for k, v in value.items() if other.get(k) != v}
     return json.dumps(value, default=str)
-
-
-def _make_callbacks(run: Resumable, model: Any, index: int, epochs: int, counters: list, stateful: list,
-                    state: Optional[tuple]):
-    import keras
-
-    class _Restore(keras.callbacks.Callback):
-        """First callback of the fit: puts the checkpoint back before any other callback starts."""
-
-        def on_train_begin(self, logs=None):
-            if state is None:
-                return
-            meta, arrays = state
-            m = self.model
-            where = f"{run.path(index)} (fit call {index}, model {m.name!r})"
-            if meta.get("model_class") != type(m).__name__:
-                raise CheckpointMismatchError(
-                    f"{where}: was written for a {meta.get('model_class')!r} model; this fit call trains a "
-                    f"{type(m).__name__!r}. Pass --no-resume to start over")
-            opt = _optimizer(m)
-            if opt is not None and not opt.built:
-                opt.build(m.trainable_variables)
-            _assign(where, "model", m.variables, meta, arrays)
-            if opt is not None:
-                _assign(where, "optimizer", opt.variables, meta, arrays)
-            for c, value in zip(counters, meta.get("data_passes", [])):
-                c.assign(int(value))
-            for cb, s in zip(stateful, meta.get("callbacks", [])):
-                cb.set_resume_state(s)
-            _set_rng_state(meta, arrays)
-            run.global_step = int(meta["global_step"])
-            m._initial_epoch = epochs if meta.get("complete") else int(meta["epochs_done"])
-
-    class _Save(keras.callbacks.Callback):
-        """Last callback of the fit: writes the checkpoint after every other callback's epoch end."""
-
-        def __init__(self):
-            super().__init__()
-            meta = state[0] if state is not None else {}
-            self.history_before = {k: list(v) for k, v in meta.get("history", {}).items()}
-            self.epochs_before = int(meta.get("epochs_done", 0))
-            self.history = {k: list(v) for k, v in self.history_before.items()}
-            self.epochs_done = self.epochs_before
-            self.complete_before = bool(meta.get("complete"))
-
-        def on_train_batch_end(self, batch, logs=None):
-            run.global_step += 1
-            if run.kill_at_step is not None and run.global_step == run.kill_at_step:
-                print(f"lecun-zoo: {KILL_ENV}={run.kill_at_step}: killing this process (test hook)", flush=True)
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = dict(logs or {})
-            if not all(_finite(v) for k, v in logs.items() if k.endswith("loss")):
-                return  # never overwrite the last good checkpoint with a diverged state
-            for k, v in logs.items():
-                try:
-                    self.history.setdefault(k, []).append(float(np.asarray(v)))
-                except (TypeError, ValueError):
-                    pass
-            self.epochs_done = epoch + 1
-            self._save(complete=False)
-
-        def on_train_end(self, logs=None):
-            if self.complete_before:
-                return  # restored complete: nothing new to write
-            self._save(complete=True)
-
-        def _save(self, complete: bool) -> None:
-            if not run.write:
-                return
-            m = self.model
-            opt = _optimizer(m)
-            rng_meta, rng_arrays = _rng_state()
-            arrays = {}
-            mvars = list(m.variables)
-            ovars = list(opt.variables) if opt is not None and opt.built else []
-            for i, v in enumerate(mvars):
-                arrays[f"model/{i}"] = np.asarray(keras.ops.convert_to_numpy(v.value))
-            for i, v in enumerate(ovars):
-                arrays[f"optimizer/{i}"] = np.asarray(keras.ops.convert_to_numpy(v.value))
-            arrays.update(rng_arrays)
-            meta = {
-                "format": FORMAT, "fit_index": index, "model_name": m.name, "model_class": type(m).__name__,
-                "epochs": epochs, "epochs_done": self.epochs_done, "complete": complete,
-                "global_step": run.global_step, "history": self.history,
-                "model_variables": _describe_vars(mvars), "optimizer_variables": _describe_vars(ovars),
-                "data_passes": [int(np.asarray(c.numpy())) for c in counters],
-                "callbacks": [cb.get_resume_state() for cb in stateful], **rng_meta,
-            }
-            _write_checkpoint(run.path(index), meta, arrays)
-
-    return _Restore(), _Save()
-
-
-def _assign(where: str, kind: str, variables: Iterable[Any], meta: dict, arrays: dict) -> None:
-    variables = list(variables)
-    saved = meta.get(f"{kind}_variables", [])
-    if len(saved) != len(variables) or any(list(v.shape) != list(s[1]) for v, s in zip(variables, saved)):
-        now = _describe_vars(variables)
-        first = next((i for i, (a, b) in enumerate(zip(saved, now)) if list(a[1]) != list(b[1])), min(len(saved), len(now)))
-        raise CheckpointMismatchError(
-            f"{where}: the checkpoint's {kind} has {len(saved)} variables, this run's {len(now)}; first difference at "
-            f"#{first}: checkpoint {saved[first] if first < len(saved) else None}, now "
-            f"{now[first] if first < len(now) else None}. It was written by another model; pass --no-resume to start over")
-    for i, v in enumerate(variables):
-        v.assign(arrays[f"{kind}/{i}"])

@@ -300,22 +300,19 @@ def _run(recipe: Recipe, user_data: Any, *, data_dir, out, resume, callbacks, ve
     sched = schedule_callback(recipe.schedule)
     if sched is not None:
         cbs.append(sched)
-    resumable = contextlib.nullcontext()
-    run = None
-    if folder is not None:
-        from lecun_zoo.checkpointing import Resumable
+    from lecun_zoo.checkpointing import Resumable
 
-        run = Resumable(os.path.join(folder, "checkpoints"), recipe.fingerprint(config), data=parts["train"],
-                        resume=resume)
-        resumable = run
+    # every fit of the run reads its epochs' data order; with out, checkpoints to resume from
+    run = Resumable(os.path.join(folder, "checkpoints") if folder is not None else None, recipe.fingerprint(config),
+                    resume=resume)
     t0 = time.time()
     with scope:
-        with resumable:
+        with run:
             if folder is not None:
                 resumed = run.resumed_from is not None
                 cbs.append(keras.callbacks.CSVLogger(os.path.join(folder, "log.csv"), append=resumed))
             history = fam.train(model, config, parts["train"], validation_data=parts.get("validation"),
-                                epochs=recipe.epochs, callbacks=cbs, verbose=verbose)
+                                epochs=recipe.epochs, callbacks=cbs + run.callbacks, verbose=verbose)
         train_s = time.time() - t0
         metrics = {}
         if "test" in parts:

@@ -92,8 +92,9 @@ def multiplier(spec: Any, epoch: int) -> float:
 
 def schedule_callback(spec: Any) -> Optional[Any]:
     """A Keras callback applying ``spec``, or None for ``constant``/``family``. The base
-    rate is the optimizer's at the start of training; it is kept in the checkpoint
-    (``get_resume_state``) so that a resumed run continues the same schedule."""
+    rate is the optimizer's when the callback first meets the model (before any checkpoint
+    is restored into it), so a resumed run continues the same schedule; the rate of an
+    epoch is a function of the epoch's number."""
     spec = check_schedule(spec)
     if isinstance(spec, str):
         return None
@@ -104,17 +105,12 @@ def schedule_callback(spec: Any) -> Optional[Any]:
             super().__init__()
             self.spec, self.base = spec, None
 
-        def on_train_begin(self, logs=None):
-            if self.base is None:
-                self.base = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        def set_model(self, model):
+            super().set_model(model)
+            if self.base is None and getattr(model, "optimizer", None) is not None:
+                self.base = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
 
         def on_epoch_begin(self, epoch, logs=None):
             self.model.optimizer.learning_rate = self.base * multiplier(self.spec, epoch)
-
-        def get_resume_state(self):
-            return {"base": self.base}
-
-        def set_resume_state(self, state):
-            self.base = state["base"]
 
     return Schedule()

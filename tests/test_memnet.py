@@ -390,15 +390,22 @@ def test_annealing_after_a_resumed_linear_start_counts_from_its_end():
     config = fam.make_config("tiny", linear_start=True, ls_epochs=30, learning_rate=0.01, anneal_every=25,
                              anneal_factor=0.5)
     model = lecun_zoo.get("memnet", preset="tiny")
+    import keras
+
     resumed = PaperSchedule(config, epochs=90, verbose=0)
+    past = keras.callbacks.History()  # what a fit resumed at epoch 77 holds: the 76 epochs before
+    past.history = {"loss": [1.0 - 0.01 * e for e in range(76)], "val_loss": [1.0 - 0.01 * e for e in range(76)],
+                    "linear_start": [1.0] * 30 + [0.0] * 46}
+    model.history = past
     resumed.set_model(model)
-    resumed.set_resume_state({"linear": False, "best": 1.0, "bad_epochs": 0, "ls_epochs": 30, "monitor": "val_loss"})
     resumed.on_train_begin()
     resumed.on_epoch_begin(76)  # epoch 77: two annealing steps after linear start
     assert float(model.optimizer.learning_rate) == pytest.approx(0.01 * 0.5 ** 1)
-    assert resumed._lr(76) == pytest.approx(0.01 * 0.5 ** ((76 - 30) // 25))
+    assert resumed._lr(76) == pytest.approx(0.01 * 0.5 ** ((76 - 30) // 25)) and resumed.ls_epochs == 30
     plain = PaperSchedule(fam.make_config("tiny", linear_start=False, learning_rate=0.01, anneal_every=25,
                                           anneal_factor=0.5), epochs=90, verbose=0)
+    model.history = keras.callbacks.History()
     plain.set_model(model)
     plain.on_train_begin()
+    plain.on_epoch_begin(76)
     assert plain._lr(76) == pytest.approx(0.01 * 0.5 ** 3)  # without linear start, from epoch 0

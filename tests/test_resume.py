@@ -1,6 +1,12 @@
-"""Resumable training (lecun_zoo.checkpointing): a run killed with SIGKILL mid-epoch and
-started again with the same command ends with the same weights as a run never stopped;
-atomic checkpoint writes; checkpoints of another run refused; the NaN guard."""
+"""Resumable training (lecun_zoo.checkpointing): a run killed with SIGKILL (or crashing) at
+any point, after any stage boundary of a staged family, and started again with the same
+command ends with the same weights and history as a run never stopped; the data order of an
+epoch is a function of the seed and the epoch; atomic checkpoint writes; checkpoints of
+another run refused; the NaN guard.
+
+The tests interrupt runs from outside the library: a callback of the test (``every_fit``, so a
+staged family hands it to every stage) kills the process or raises at a given fit call,
+epoch and batch."""
 
 import io
 import json
@@ -13,24 +19,84 @@ import zipfile
 import numpy as np
 import pytest
 
-from lecun_zoo.checkpointing import (KILL_ENV, CheckpointMismatchError, NonFiniteLossError, Resumable,
-                                     read_checkpoint, write_atomic)
+import lecun_zoo
+from lecun_zoo.checkpointing import CheckpointMismatchError, NonFiniteLossError, Resumable, read_checkpoint, write_atomic
+
+# lecun_zoo.train in a fresh process, killed (SIGKILL) after batch BATCH of epoch EPOCH of fit call FIT
+KILLED_RUN = """
+import json, os, signal, sys
+import keras, lecun_zoo
+family, out, (fit, epoch, batch), kwargs = json.loads(sys.argv[1])
+class Kill(keras.callbacks.Callback):
+    every_fit, fits = True, -1
+    def on_train_begin(self, logs=None):
+        Kill.fits += 1
+    def on_epoch_begin(self, e, logs=None):
+        self.epoch = e
+    def on_train_batch_end(self, b, logs=None):
+        if (Kill.fits, self.epoch, b) == (fit, epoch, batch):
+            sys.stdout.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+lecun_zoo.train(family, "tiny", seed=0, out=out, verbose=0, callbacks=[Kill()], **kwargs)
+"""
 
 
-def train(out, *extra, kill_at=None, family="convnet", epochs=3):
-    """``lecun-zoo train`` in a fresh process, as a user runs it."""
-    env = {k: v for k, v in os.environ.items() if k != KILL_ENV}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    if kill_at is not None:
-        env[KILL_ENV] = str(kill_at)
-    cmd = [sys.executable, "-m", "lecun_zoo.cli", "train", family, "--preset", "tiny", "--epochs", str(epochs),
-           "--seed", "0", "--out", str(out), "--verbose", "0", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+def killed(out, family, at, **kwargs):
+    """Run ``family`` (tiny, seed 0) in a fresh process and SIGKILL it at ``at`` = (fit call,
+    epoch, batch), all from 0; returns the process's stdout."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    got = subprocess.run([sys.executable, "-c", KILLED_RUN, json.dumps([family, str(out), list(at), kwargs])],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert got.returncode == -signal.SIGKILL, got.stdout[-2000:] + got.stderr[-3000:]
+    assert not (out / "model.keras").exists()
+    return got.stdout
+
+
+class Interrupted(BaseException):
+    """A crash in the middle of a batch (nothing of the library catches it)."""
+
+
+def crash_callback(at):
+    import keras
+
+    class Crash(keras.callbacks.Callback):
+        every_fit, fits = True, -1
+
+        def on_train_begin(self, logs=None):
+            self.fits += 1
+
+        def on_epoch_begin(self, e, logs=None):
+            self.epoch = e
+
+        def on_train_batch_end(self, b, logs=None):
+            if (self.fits, self.epoch, b) == tuple(at):
+                raise Interrupted(at)
+
+    return Crash()
+
+
+def crashed(out, family, at, capsys=None, **kwargs):
+    """Run ``family`` in this process and crash it at ``at`` (as ``killed``); its stdout."""
+    if capsys is not None:
+        capsys.readouterr()
+    with pytest.raises(Interrupted):
+        lecun_zoo.train(family, "tiny", seed=0, out=str(out), verbose=0, callbacks=[crash_callback(at)], **kwargs)
+    assert not (out / "model.keras").exists()
+    return capsys.readouterr().out if capsys is not None else ""
+
+
+def run(out, family, capsys=None, **kwargs):
+    """The run to completion in this process (no TensorFlow start-up to pay): the data order and
+    every random state depend on the seed only, so it trains as a fresh process does."""
+    if capsys is not None:
+        capsys.readouterr()
+    result = lecun_zoo.train(family, "tiny", seed=0, out=str(out), verbose=0, **kwargs)
+    assert not (out / "checkpoints").exists()  # removed once model.keras was saved
+    return result, (capsys.readouterr().out if capsys is not None else "")
 
 
 def train_here(capsys, out, *extra, family="convnet", epochs=3):
-    """The same command in this process (no TensorFlow start-up to pay): the data order
-    and every random state depend on the seed only, so it trains as a fresh process does."""
+    """``lecun-zoo train`` in this process."""
     from lecun_zoo.cli import main
 
     capsys.readouterr()
@@ -39,6 +105,11 @@ def train_here(capsys, out, *extra, family="convnet", epochs=3):
     got = capsys.readouterr()
     assert rc == 0, got.err[-3000:]
     return got.out
+
+
+def checkpoint(out, i):
+    meta, _ = read_checkpoint(str(out / "checkpoints" / f"fit-{i:03d}.npz"))
+    return meta["model_name"], meta["epochs_done"], meta["complete"]
 
 
 def weights(path):
@@ -52,77 +123,115 @@ def weights(path):
     return out
 
 
-def assert_same_weights(a, b):
+def assert_same_run(a, b):
+    """The same weights (exact: same data order, same random states) and the same history."""
     wa, wb = weights(os.path.join(a, "model.keras")), weights(os.path.join(b, "model.keras"))
     assert wa.keys() == wb.keys() and len(wa) > 0
     for k in wa:
-        np.testing.assert_array_equal(wa[k], wb[k], err_msg=k)  # exact: same data order, same RNG states
+        np.testing.assert_array_equal(wa[k], wb[k], err_msg=k)
+    ha, hb = (json.load(open(os.path.join(p, "history.json"))) for p in (a, b))
+    assert hb["history"] == ha["history"] and hb["stages"] == ha["stages"]
+    assert open(os.path.join(b, "log.csv")).read() == open(os.path.join(a, "log.csv")).read()
+    return ha
 
 
-def test_pass_counter_makes_each_epoch_order_a_function_of_its_number():
+def test_the_data_order_of_an_epoch_is_a_function_of_the_seed_and_the_epoch():
     from lecun_zoo import data
 
     def order(ds):
         return np.concatenate([np.asarray(y) for _, y in ds]).tolist()
 
     ds = data.load("digits", split="train", batch_size=256, seed=3)
-    counter = data.pass_counter(ds)
-    assert counter is not None and int(counter.numpy()) == 0
     epoch0, epoch1 = order(ds), order(ds)
     assert epoch0 != epoch1 and sorted(epoch0) == sorted(epoch1)  # reshuffled every pass
-    assert int(counter.numpy()) == 2
     fresh = data.load("digits", split="train", batch_size=256, seed=3)
     iter(fresh)  # an iterator never read does not count as a pass
-    data.pass_counter(fresh).assign(1)  # what a resumed run does: epoch 1's order comes next
-    assert order(fresh) == epoch1
-    assert data.pass_counter(data.load("digits", split="validation")) is None  # only the shuffled train split
+    assert order(fresh) == epoch0  # each pipeline counts its own passes
+    mapped = data.load("digits", split="train", batch_size=256, seed=3).map(lambda x, y: (x * 2, y))
+    try:
+        data.seek(1)  # what a resumed run does: epoch 1's order comes next, whatever the pipeline
+        assert order(mapped) == epoch1 and order(ds) != epoch1
+    finally:
+        data.seek(None)
+    assert order(data.load("digits", split="train", batch_size=256, seed=4)) != epoch0  # another seed
+    with pytest.raises(ValueError, match="expected an int >= 0 or None"):
+        data.seek(-1)
 
 
-def test_convnet_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv(KILL_ENV, raising=False)
+def test_convnet_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, capsys):
+    import keras
+
+    original_fit = keras.Model.fit
     a, b = tmp_path / "A", tmp_path / "B"
     train_here(capsys, a)  # never interrupted
-    assert not (a / "checkpoints").exists()  # removed once model.keras was saved
-    # digits train: 21 batches of 64 per epoch; step 30 is in the middle of epoch 2
-    killed = train(b, kill_at=30)
-    assert killed.returncode == -signal.SIGKILL, killed.stdout[-2000:] + killed.stderr[-3000:]
-    assert not (b / "model.keras").exists()
-    meta, _ = read_checkpoint(str(b / "checkpoints" / "fit-000.npz"))
-    assert (meta["epochs_done"], meta["complete"], meta["global_step"]) == (1, False, 21)
+    assert keras.Model.fit is original_fit  # nothing of Keras is patched
+    killed(b, "convnet", (0, 1, 8), epochs=3)  # digits train: 21 batches of 64 per epoch
+    assert checkpoint(b, 0) == ("convnet", 1, False)
     again = train_here(capsys, b)  # the same command again
     assert f"lecun-zoo: resuming from {b / 'checkpoints'} at fit call 0, epoch 1" in again
-    assert_same_weights(a, b)
-    ha, hb = (json.load(open(p / "history.json")) for p in (a, b))
-    assert hb["history"] == ha["history"] and len(hb["history"]["loss"]) == 3  # epochs before the kill included
-    assert (b / "log.csv").read_text() == (a / "log.csv").read_text()
-    assert not (b / "checkpoints").exists()
+    hist = assert_same_run(a, b)
+    assert len(hist["history"]["loss"]) == 3  # epochs before the kill included
 
 
-def test_staged_autoencoder_resumes_in_pretraining_and_in_fine_tuning(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv(KILL_ENV, raising=False)
+def test_a_user_pipeline_mapped_from_load_resumes_exactly(tmp_path):
+    from lecun_zoo import data
+
+    def pipeline():  # a user's .map() of a load() pipeline: the data order still follows the epoch
+        return {"train": data.load("digits", split="train", batch_size=64).map(lambda x, y: (x * 0.5, y)),
+                "test": data.load("digits", split="test", batch_size=64)}
+
+    a, b = tmp_path / "A", tmp_path / "B"
+    run(a, "convnet", data=pipeline(), epochs=3)
+    crashed(b, "convnet", (0, 2, 3), data=pipeline(), epochs=3)
+    assert checkpoint(b, 0) == ("convnet", 2, False)
+    run(b, "convnet", data=pipeline(), epochs=3)
+    assert_same_run(a, b)
+
+
+def test_staged_autoencoder_resumes_after_every_stage_boundary(tmp_path, capsys):
     # tiny: 2 RBM layers (CD-1, random Gibbs draws) pretrained 2 epochs each, then 2 epochs of
     # fine-tuning: fit calls 0, 1 (pretraining) and 2 (fine-tuning), 21 batches per epoch
-    stage = ("--set", "pretrain_epochs=2")
+    kw = dict(epochs=2, pretrain_epochs=2)
     a, b = tmp_path / "A", tmp_path / "B"
-    train_here(capsys, a, *stage, family="autoencoder", epochs=2)
-    killed = train(b, *stage, family="autoencoder", epochs=2, kill_at=70)  # layer 2, its epoch 2
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-    first, _ = read_checkpoint(str(b / "checkpoints" / "fit-000.npz"))
-    second, _ = read_checkpoint(str(b / "checkpoints" / "fit-001.npz"))
-    assert first["complete"] and first["model_name"] == "pretrain_layer1"
-    assert (second["epochs_done"], second["complete"], second["model_name"]) == (1, False, "pretrain_layer2")
-    # resumed, and killed again during fine-tuning (the step count goes on from the checkpoint)
-    killed = train(b, *stage, family="autoencoder", epochs=2, kill_at=110)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-    assert "at fit call 1, epoch 1" in killed.stdout
-    third, _ = read_checkpoint(str(b / "checkpoints" / "fit-002.npz"))
-    assert (third["epochs_done"], third["complete"], third["model_name"]) == (1, False, "autoencoder")
-    again = train_here(capsys, b, *stage, family="autoencoder", epochs=2)
-    assert "at fit call 2, epoch 1" in again
-    assert_same_weights(a, b)
-    ha, hb = (json.load(open(p / "history.json")) for p in (a, b))
-    assert hb["stages"] == ha["stages"] and [s["name"] for s in hb["stages"]] == [
-        "pretrain_layer1_rbm", "pretrain_layer2_rbm", "finetune"]
+    first, _ = run(a, "autoencoder", **kw)
+    assert [s["name"] for s in first.history.stages] == ["pretrain_layer1_rbm", "pretrain_layer2_rbm", "finetune"]
+    # killed in the first batch of layer 2, just after the first boundary: layer 1 complete, no more
+    killed(b, "autoencoder", (1, 0, 0), **kw)
+    assert checkpoint(b, 0) == ("pretrain_layer1", 2, True)
+    assert not (b / "checkpoints" / "fit-001.npz").exists()
+    # and in layer 2's second epoch, in the first batch of fine-tuning, and in its second epoch
+    out = crashed(b, "autoencoder", (1, 1, 3), capsys, **kw)
+    assert "at fit call 0, epoch 2 (complete)" in out and checkpoint(b, 1) == ("pretrain_layer2", 1, False)
+    crashed(b, "autoencoder", (2, 0, 0), **kw)
+    assert checkpoint(b, 1) == ("pretrain_layer2", 2, True) and not (b / "checkpoints" / "fit-002.npz").exists()
+    crashed(b, "autoencoder", (2, 1, 5), **kw)
+    assert checkpoint(b, 2) == ("autoencoder", 1, False)
+    _, out = run(b, "autoencoder", capsys, **kw)
+    assert "at fit call 2, epoch 1 (continues with epoch 2)" in out
+    assert_same_run(a, b)
+
+
+def test_memnet_resumes_in_and_after_linear_start_with_the_annealed_learning_rate(tmp_path):
+    # linear start until the validation loss stops falling (at most 2 epochs), then the
+    # learning rate halves every epoch counted from its end; after a resume the schedule's
+    # state comes from the epochs before (the fit's history), not from epoch 0
+    kw = dict(epochs=4, data_options={"num_examples": 400}, linear_start=True, ls_max_epochs=2, ls_patience=1,
+              anneal_every=1, anneal_factor=0.5)
+    a, b = tmp_path / "A", tmp_path / "B"
+    first, _ = run(a, "memnet", **kw)
+    h = first.history.history
+    ls = int(sum(h["linear_start"]))
+    assert 1 <= ls <= 2 and h["linear_start"] == [1.0] * ls + [0.0] * (4 - ls)
+    assert h["learning_rate"][ls:] == [0.01 * 0.5 ** (e - ls) for e in range(ls, 4)]
+    crashed(b, "memnet", (0, 1, 0), **kw)  # during linear start (or just after it, if it took one epoch)
+    crashed(b, "memnet", (0, ls, 0), **kw)  # the first batch after linear start ended
+    assert checkpoint(b, 0)[1:] == (ls, False)
+    killed(b, "memnet", (0, ls + 1, 1), **kw)  # one annealed epoch later
+    assert checkpoint(b, 0)[1:] == (ls + 1, False)
+    again, _ = run(b, "memnet", **kw)
+    assert_same_run(a, b)
+    assert again.history.history["learning_rate"] == h["learning_rate"]
+    assert again.history.linear_start_epochs == first.history.linear_start_epochs == ls
 
 
 def test_a_crash_while_writing_leaves_the_previous_checkpoint(tmp_path):
@@ -144,10 +253,10 @@ def test_a_crash_while_writing_leaves_the_previous_checkpoint(tmp_path):
     (tmp_path / ".tmp-abc.npz").write_bytes(b"PK\x03\x04 truncated")
     with open(tmp_path / "run.json", "w") as f:
         json.dump({"seed": 0}, f)
-    run = Resumable(str(tmp_path), {"seed": 0}, verbose=False)
-    with run:
+    resumable = Resumable(str(tmp_path), {"seed": 0}, verbose=False)
+    with resumable:
         pass
-    assert run.resumed_from == (0, 1)  # from fit-000.npz, the temporary file ignored
+    assert resumable.resumed_from == (0, 1)  # from fit-000.npz, the temporary file ignored
 
 
 def test_checkpoints_of_another_run_are_refused_with_the_differing_field(tmp_path, capsys):
@@ -186,8 +295,8 @@ def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_pat
         on_epoch_begin=lambda e, logs: epoch.__setitem__(0, e), on_train_batch_end=poison,
         on_epoch_end=lambda e, logs: seen.append([w.copy() for w in model.get_weights()]))
     folder = str(tmp_path / "checkpoints")
-    with pytest.raises(NonFiniteLossError) as err, Resumable(folder, {"test": 1}, verbose=False):
-        model.fit(x, y, batch_size=8, shuffle=False, epochs=4, verbose=0, callbacks=[spy])
+    with pytest.raises(NonFiniteLossError) as err, Resumable(folder, {"test": 1}, verbose=False) as resumable:
+        model.fit(x, y, batch_size=8, shuffle=False, epochs=4, verbose=0, callbacks=[spy] + resumable.callbacks)
     msg = str(err.value)
     assert "loss is nan at epoch 3/4, batch 2/4 (global batch 10 of this fit)" in msg
     assert "learning rate is too high (learning_rate=0.01)" in msg and "fit-000.npz" in msg and "after epoch 2" in msg
@@ -214,21 +323,3 @@ def test_cli_exits_2_on_a_diverging_run_naming_the_step_and_the_loss_scale(tmp_p
     assert "Traceback" not in err and not (out / "model.keras").exists()
     meta, arrays = read_checkpoint(str(out / "checkpoints" / "fit-000.npz"))
     assert meta["epochs_done"] == 2 and all(np.isfinite(arrays[k]).all() for k in arrays if k.startswith("model/"))
-
-
-@pytest.mark.slow
-def test_memnet_linear_start_schedule_resumes_after_it_switched(tmp_path, capsys, monkeypatch):
-    # 15 batches an epoch; linear start ends after epoch 3; step 50 is in epoch 4, so the
-    # schedule's state (softmaxes back, full learning rate) must come back from the checkpoint
-    monkeypatch.delenv(KILL_ENV, raising=False)
-    ls = ("--set", "linear_start=true", "--set", "ls_max_epochs=3")
-    a, b = tmp_path / "A", tmp_path / "B"
-    train_here(capsys, a, *ls, family="memnet", epochs=6)
-    killed = train(b, *ls, family="memnet", epochs=6, kill_at=50)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-    meta, _ = read_checkpoint(str(b / "checkpoints" / "fit-000.npz"))
-    assert meta["epochs_done"] == 3 and meta["callbacks"][0]["linear"] is False
-    assert "at fit call 0, epoch 3" in train_here(capsys, b, *ls, family="memnet", epochs=6)
-    assert_same_weights(a, b)
-    ha, hb = (json.load(open(p / "history.json")) for p in (a, b))
-    assert hb["history"]["linear_start"] == ha["history"]["linear_start"] == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import threading
 import warnings
 from typing import Any, Optional, Sequence, Union
 
@@ -22,7 +23,7 @@ from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionE
                                   num_examples)
 
 __all__ = [
-    "load", "arrays", "info", "names", "pass_counter", "batched", "get_source", "register_dataset",
+    "load", "arrays", "info", "names", "seek", "batched", "get_source", "register_dataset",
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError", "UnknownDatasetError",
 ]
 
@@ -199,19 +200,44 @@ def arrays(
     return out[wanted[0]] if isinstance(split, str) else tuple(out[s] for s in wanted)
 
 
-def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
-    """``ds`` shuffled anew on every pass, pass ``k`` with the seed ``(seed, k)``.
+class _PassOrder:
+    """Which epoch's order the next shuffled pass reads (see :func:`seek`)."""
 
-    ``k`` is a ``tf.Variable`` (the pass counter) that a pass increments when its first
-    element is read, so the order of every epoch is a function of the seed and the
-    epoch's number, not of how many iterators this process made: a resumed run sets the
-    counter back (``pass_counter``) and replays the same orders (``lecun_zoo.checkpointing``).
-    """
+    next: Optional[int] = None  # None: every pipeline counts its own passes
+    lock = threading.Lock()
+
+
+def seek(epoch: Optional[int]) -> None:
+    """The next pass over any shuffled train pipeline (``load``, ``batched``) reads the order
+    of epoch ``epoch``, the pass after it that of ``epoch + 1``, and so on, whatever pipeline
+    object it is (a ``.map()`` of one included) and however many passes were read before.
+    ``seek(None)``: each pipeline counts its own passes again (pass ``k`` of a pipeline, from
+    its first, reads epoch ``k``'s order). ``lecun_zoo.train`` seeks at the start of every fit
+    (``lecun_zoo.checkpointing.Resumable``), so a resumed run reads the orders a run never
+    stopped reads."""
+    if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0):
+        raise ValueError(f"lecun_zoo.data.seek got {epoch!r}; expected an int >= 0 or None")
+    _PassOrder.next = epoch
+
+
+def _take_pass(own: list) -> int:
+    """The epoch number of a pass starting now (called from the pipeline, once per pass)."""
+    with _PassOrder.lock:
+        if _PassOrder.next is not None:
+            k, _PassOrder.next = _PassOrder.next, _PassOrder.next + 1
+        else:
+            k, own[0] = own[0], own[0] + 1
+    return k
+
+
+def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
+    """``ds`` shuffled anew on every pass, the pass of epoch ``k`` with the seed ``(seed, k)``:
+    the order of an epoch is a function of the seed and the epoch's number (:func:`seek`), not
+    of how many iterators this process made."""
+    import numpy as np
     import tensorflow as tf
 
-    with tf.device("/cpu:0"):
-        counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_pass_counter")
-    n = int(ds.cardinality())
+    own = [0]
     base, s = ds, int(seed)
 
     def one_pass(k):
@@ -219,34 +245,27 @@ def _shuffled_per_pass(ds: Any, buffer: int, seed: int):
         tf.compat.v1.get_default_graph().seed = None
         return base.shuffle(buffer, seed=tf.constant(s, tf.int64) * 1_000_003 + k, reshuffle_each_iteration=False)
 
-    out = (tf.data.Dataset.from_tensors(tf.constant(0, tf.int64))
-           .map(lambda _: counter.assign_add(1) - 1).flat_map(one_pass))
+    def epoch_of_pass(_):  # runs when a pass reads its first element
+        k = tf.py_function(lambda: np.int64(_take_pass(own)), [], tf.int64)
+        return tf.reshape(k, [])
+
+    n = int(ds.cardinality())
+    out = tf.data.Dataset.from_tensors(tf.constant(0, tf.int64)).map(epoch_of_pass).flat_map(one_pass)
     if n >= 0:  # keep the number of batches known (progress bars, steps per epoch)
         out = out.apply(tf.data.experimental.assert_cardinality(n))
-    return out, counter
+    return out
 
 
 def batched(ds: Any, batch_size: int, *, shuffle: bool, seed: int = 0, buffer: int = 10_000,
             drop_remainder: bool = False) -> Any:
     """An unbatched ``tf.data`` pipeline batched and prefetched, shuffled anew each pass with
-    the order of pass ``k`` a function of ``(seed, k)`` (see :func:`pass_counter`) when
-    ``shuffle``: what ``load`` gives for a train split, and ``lecun_zoo.train`` for arrays."""
+    the order of epoch ``k`` a function of ``(seed, k)`` (see :func:`seek`) when ``shuffle``:
+    what ``load`` gives for a train split, and ``lecun_zoo.train`` for arrays."""
     import tensorflow as tf
 
-    counter = None
     if shuffle:
-        ds, counter = _shuffled_per_pass(ds, min(int(buffer), 100_000), seed)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
-    if counter is not None:
-        ds._zoo_pass_counter = counter
-    return ds
-
-
-def pass_counter(ds: Any):
-    """The pass counter (a ``tf.Variable``) of a shuffled train pipeline from ``load``, or
-    None: how many passes (epochs) over it have started. Setting it picks which epoch's
-    order the next pass reads."""
-    return getattr(ds, "_zoo_pass_counter", None)
+        ds = _shuffled_per_pass(ds, min(int(buffer), 100_000), seed)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
 def load(
@@ -271,7 +290,7 @@ def load(
         data_dir: folder with the dataset's files (idx, bAbI, text...) or a
             tensorflow-datasets data_dir where the data was prepared.
         shuffle: shuffle the train split each epoch (seeded: epoch k's order depends only
-            on ``seed`` and k, see ``pass_counter``).
+            on ``seed`` and k, see ``seek``).
         seed: seeds the shuffle, the validation carve and any generator.
         with_info: also return the :class:`DatasetInfo`.
         **options: source-specific options (e.g. ``source="idx"`` for mnist).

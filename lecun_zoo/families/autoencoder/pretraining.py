@@ -213,7 +213,9 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
     Pretraining runs once per model (``config.pretrain_epochs`` epochs per layer; skipped
     when ``config.pretrain == "none"`` or the model was already pretrained, so calling
     ``fit`` again continues fine-tuning). ``epochs`` and ``callbacks`` are the
-    fine-tuning stage's; ``pretrain_callbacks`` go to every pretraining stage.
+    fine-tuning stage's; ``pretrain_callbacks`` go to every pretraining stage, and so do the
+    ``callbacks`` that belong to every fit of a run (``every_fit = True``: checkpoints, data
+    order, NaN guard; see ``lecun_zoo.checkpointing``).
 
     Returns:
         the fine-tuning stage's ``keras.callbacks.History``, with ``history.stages``:
@@ -222,7 +224,10 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
     """
     stages: list[dict] = []
     if config.pretrain != "none" and not getattr(model, "_zoo_pretrained", False):
-        stack = pretrain(config, train, validation_data=validation_data, callbacks=pretrain_callbacks, verbose=verbose,
+        from lecun_zoo.checkpointing import every_fit
+
+        stage_callbacks = list(pretrain_callbacks or []) + every_fit(callbacks)
+        stack = pretrain(config, train, validation_data=validation_data, callbacks=stage_callbacks, verbose=verbose,
                          dtype=model.dtype_policy.name, batch_size=batch_size, seed=seed, model=model)
         unroll(model, stack)
         model._zoo_pretrained = True

@@ -32,7 +32,12 @@ def _make_callback_class():
 
     class PaperSchedule(keras.callbacks.Callback):
         """Linear start, then the annealed learning rate. ``ls_epochs`` says how many
-        epochs ran without softmax (None while linear start is still on)."""
+        epochs ran without softmax (None while linear start is still on).
+
+        Its state is a function of the fit's epoch logs: a resumed fit (whose
+        ``model.history`` holds the epochs before the interruption, see
+        ``lecun_zoo.checkpointing``) replays them before its first epoch, so it anneals
+        from where linear start really ended."""
 
         def __init__(self, config: MemNetConfig, epochs: int, verbose: Any = 1):
             super().__init__()
@@ -43,6 +48,7 @@ def _make_callback_class():
             self.ls_max = min(config.ls_epochs or config.ls_max_epochs, max(1, epochs // 2))
             self.best, self.bad_epochs, self.ls_epochs = float("inf"), 0, None
             self.monitor = None
+            self._caught_up = False
 
         def _lr(self, epoch: int) -> float:
             """During linear start ``ls_learning_rate``; after it ``learning_rate`` halved
@@ -55,18 +61,21 @@ def _make_callback_class():
                 return c.learning_rate * c.anneal_factor ** ((epoch - (self.ls_epochs or 0)) // c.anneal_every)
             return c.learning_rate
 
-        def on_train_begin(self, logs=None):
-            set_softmax(self.model, not self.linear)
-            if not self.linear and self.ls_epochs is None:  # no linear start (a resumed run keeps its count)
+        def _catch_up(self) -> None:
+            """Replay the epochs already in the fit's history (none unless resumed), then put
+            the softmaxes where the schedule is."""
+            if self._caught_up:
+                return
+            self._caught_up = True
+            past = getattr(getattr(self.model, "history", None), "history", None) or {}
+            for epoch in range(len(past.get("linear_start", []))):
+                self._observe(epoch, {k: v[epoch] for k, v in past.items() if len(v) > epoch}, quiet=True)
+            if not self.linear and self.ls_epochs is None:  # no linear start
                 self.ls_epochs = 0
+            set_softmax(self.model, not self.linear)
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.model.optimizer.learning_rate.assign(self._lr(epoch))
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs if logs is not None else {}
-            logs["learning_rate"] = float(self._lr(epoch))
-            logs["linear_start"] = 1.0 if self.linear else 0.0
+        def _observe(self, epoch: int, logs: dict, quiet: bool = False) -> None:
+            """Linear start's decision after ``epoch``: end it (patience or ``ls_max``) or go on."""
             if not self.linear:
                 return
             self.monitor = "val_loss" if "val_loss" in logs else "loss"
@@ -79,21 +88,26 @@ def _make_callback_class():
             if patience_over or epoch + 1 >= self.ls_max:
                 self.linear, self.ls_epochs = False, epoch + 1
                 set_softmax(self.model, True)
-                if self.verbose:
+                if self.verbose and not quiet:
                     print(f"memnet: linear start ends after epoch {epoch + 1} ({self.monitor} {value:.4f}); "
                           f"softmaxes back in")
 
+        def on_train_begin(self, logs=None):
+            self._caught_up = False
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._catch_up()
+            self.model.optimizer.learning_rate.assign(self._lr(epoch))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            logs["learning_rate"] = float(self._lr(epoch))
+            logs["linear_start"] = 1.0 if self.linear else 0.0
+            self._observe(epoch, logs)
+
         def on_train_end(self, logs=None):
+            self._catch_up()  # a fit restored complete runs no epoch
             set_softmax(self.model, True)  # a trained MemN2N always predicts with its softmaxes
-
-        # a resumed run (lecun_zoo.checkpointing) puts the schedule back where it was
-        def get_resume_state(self) -> dict:
-            return {"linear": self.linear, "best": self.best, "bad_epochs": self.bad_epochs,
-                    "ls_epochs": self.ls_epochs, "monitor": self.monitor}
-
-        def set_resume_state(self, state: dict) -> None:
-            self.linear, self.best, self.bad_epochs = bool(state["linear"]), float(state["best"]), int(state["bad_epochs"])
-            self.ls_epochs, self.monitor = state["ls_epochs"], state["monitor"]
 
     return PaperSchedule
 

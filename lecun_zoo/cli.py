@@ -91,7 +91,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     train(args.name, args.preset, data=data, data_dir=args.data_dir, epochs=args.epochs,
           batch_size=args.batch_size, precision=args.precision, strategy=args.strategy, seed=args.seed,
           out=out, resume=not args.no_resume, verbose=args.verbose, report=True,
-          validation=not args.no_validation, schedule=_parse_value(args.schedule) if args.schedule else None,
+          validation=False if args.no_validation else None, schedule=_parse_value(args.schedule) if args.schedule else None,
           **overrides)
     return 0
 
@@ -204,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.add_argument("--data", default=None, help="dataset name (default: the family's)")
     s.add_argument("--preset", default=None)
-    s.add_argument("--epochs", type=_positive_int, default=10)
+    s.add_argument("--epochs", type=_positive_int, default=None,
+                   help="default: the family's recipe for the dataset (`lecun-zoo info NAME`), else 10")
     s.add_argument("--precision", default="float32", help="float32 | mixed_float16 | mixed_bfloat16 | auto")
     s.add_argument("--strategy", default="default",
                    help="default | mirrored | tpu | auto | data_parallel (JAX) | multi_worker (JAX; see launch)")
@@ -214,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-resume", action="store_true",
                    help="start over, deleting OUT/checkpoints (default: resume from them)")
     s.add_argument("--no-validation", action="store_true",
-                   help="train on the whole train split (no validation split carved or evaluated)")
+                   help="train on the whole train split (no validation split carved or evaluated; "
+                        "default: the family's recipe for the dataset, else a validation split)")
     s.add_argument("--schedule", default=None,
                    help="learning-rate schedule: constant, family, or JSON such as "
                         "'{\"kind\": \"step\", \"every\": 10, \"factor\": 0.5}'")

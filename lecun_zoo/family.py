@@ -13,7 +13,10 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from lecun_zoo.config import Config, ConfigError
 
-__all__ = ["Family", "CAPABILITIES"]
+__all__ = ["Family", "CAPABILITIES", "RECIPE_KEYS"]
+
+#: what a family's per-dataset recipe (``Family.recipes``) may set
+RECIPE_KEYS = ("preset", "overrides", "epochs", "batch_size", "validation", "schedule", "data_options")
 
 #: Capabilities a family may declare. ``list(capability=...)`` filters on them.
 CAPABILITIES = (
@@ -73,6 +76,11 @@ class Family:
             a folder of the package holding one ``PRESET.TAG/entry.json`` per set of
             weights (:mod:`lecun_zoo.pretrained.index`); found by ``get(..., weights=TAG)``
             and ``lecun_zoo.list(pretrained=True)``.
+        recipes: the family's own training recipe per dataset: ``{dataset: {"preset": ...,
+            "overrides": {...}, "epochs": ..., "batch_size": ..., "validation": ...,
+            "schedule": ..., "data_options": {...}}}`` (any subset). ``lecun_zoo.train`` and
+            ``lecun-zoo train`` fill what the caller did not give from it, when the caller
+            names no preset or the recipe's own.
     """
 
     name: str
@@ -96,6 +104,7 @@ class Family:
     data_field: Optional[str] = None
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     weights: Optional[str] = None
+    recipes: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
@@ -109,6 +118,15 @@ class Family:
                              f"'module:attribute' strings")
         if self.weights is not None and (not isinstance(self.weights, str) or not self.weights.partition(":")[0]):
             raise ValueError(f"family {self.name!r}: weights got {self.weights!r}; expected 'package:folder'")
+        object.__setattr__(self, "recipes", {k: dict(v) for k, v in dict(self.recipes).items()})
+        for data, rec in self.recipes.items():
+            extra = sorted(set(rec) - set(RECIPE_KEYS))
+            if extra:
+                raise ValueError(f"family {self.name!r}: recipes[{data!r}] got unknown key {extra[0]!r}; expected "
+                                 f"some of {list(RECIPE_KEYS)}")
+            if rec.get("preset", self.default_preset) not in self.presets:
+                raise ValueError(f"family {self.name!r}: recipes[{data!r}] preset {rec['preset']!r} is not one of "
+                                 f"its presets {sorted(self.presets)}")
         unknown = self.capabilities - set(CAPABILITIES)
         if unknown:
             raise ValueError(

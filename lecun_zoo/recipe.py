@@ -146,7 +146,7 @@ def train(
     report: Optional[bool] = None,
     schedule: Any = None,
     data_options: Optional[Mapping[str, Any]] = None,
-    validation: bool = True,
+    validation: Optional[bool] = None,
     init: Any = None,
     freeze: Sequence[str] = (),
     reset_head: Optional[bool] = None,
@@ -165,7 +165,12 @@ def train(
         epochs, batch_size: default 10 and 64 (a config's own ``batch_size`` field, e.g. a
             stateful LM's, is the default and is set by ``batch_size=``).
         validation: read a validation split (carved from train where the dataset has none)
-            and evaluate on it every epoch; False trains on the whole train split.
+            and evaluate on it every epoch; False trains on the whole train split (default True).
+
+        What is not given comes from the family's own recipe for the dataset
+        (``Family.recipes``; e.g. the ConvNet's for ``digits``: preset ``digits``, 40 epochs
+        on the whole train split, a decreasing learning rate), when no preset or the
+        recipe's own is named; then from the defaults above.
         precision, strategy, seed: as in ``lecun_zoo.runtime``.
         verbose: Keras' progress output (0, 1, 2 or "auto"); report: print lecun-zoo's own
             lines (what runs on what, test metrics, files written); default: unless verbose is 0.
@@ -188,7 +193,7 @@ def train(
     if recipe is not None:
         given = {k: v for k, v in dict(name=name, preset=preset, epochs=epochs, batch_size=batch_size,
                                        schedule=schedule, data_options=data_options).items() if v is not None}
-        if validation is not True:
+        if validation is not None:
             given["validation"] = validation
         if given or overrides:
             raise ValueError(f"train() got recipe= and also {sorted(set(given) | set(overrides))}; change the "
@@ -205,12 +210,22 @@ def train(
         fam = REGISTRY.get(name)
         if data is not None and not isinstance(data, str):
             user_data, data = data, USER_DATA
-        batch_size, overrides = resolve_batch_size(fam, preset, overrides, batch_size)
+        data = data or fam.default_data_for(fam.make_config(preset, **overrides))
+        own = fam.recipes.get(data, {})
+        if preset is not None and preset != own.get("preset", fam.default_preset):
+            own = {}  # the family's recipe is for another preset
+        preset = own.get("preset") if preset is None else preset
+        overrides = {**own.get("overrides", {}), **overrides}
+        epochs = own.get("epochs") if epochs is None else epochs
+        schedule = own.get("schedule") if schedule is None else schedule
+        data_options = {**own.get("data_options", {}), **dict(data_options or {})}
+        validation = own.get("validation", True) if validation is None else validation
+        batch_size, overrides = resolve_batch_size(fam, preset, overrides,
+                                                   own.get("batch_size") if batch_size is None else batch_size)
         if not isinstance(validation, bool):
             raise ValueError(f"train() validation got {validation!r}; expected True or False")
-        recipe = Recipe(family=fam.name, preset=preset, overrides=overrides,
-                        data=data or fam.default_data_for(fam.make_config(preset, **overrides)),
-                        data_options=dict(data_options or {}), epochs=check_count("epochs", epochs, 10),
+        recipe = Recipe(family=fam.name, preset=preset, overrides=overrides, data=data,
+                        data_options=data_options, epochs=check_count("epochs", epochs, 10),
                         batch_size=batch_size, validation=validation, schedule=check_schedule(schedule),
                         seed=seed, precision=precision, strategy=strategy)
     return _run(recipe, user_data, data_dir=data_dir, out=out, resume=resume, callbacks=callbacks,

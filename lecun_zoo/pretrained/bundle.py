@@ -29,14 +29,15 @@ def result_of_run(run: str) -> Any:
 
 
 def write_entry(folder: str, recipe: Mapping[str, Any], *, headline: Mapping[str, Any], summary: str = "",
-                minutes: Optional[float] = None, data_dir_hint: str = "", url: Optional[str] = None) -> str:
+                minutes: Optional[float] = None, data_dir_hint: str = "", url: Optional[str] = None,
+                published: str = "") -> str:
     """``folder/entry.json``: with the SHA-256 of the folder's files where they are there."""
     os.makedirs(folder, exist_ok=True)
     names = (CONFIG, WEIGHTS, CARD)
     files = ({n: sha256(os.path.join(folder, n)) for n in names}
              if all(os.path.isfile(os.path.join(folder, n)) for n in names) else {})
     entry = {"summary": summary, "recipe": dict(recipe), "headline": dict(headline), "files": files,
-             "minutes": minutes, "data_dir_hint": data_dir_hint, "url": url}
+             "minutes": minutes, "data_dir_hint": data_dir_hint, "url": url, "published": published}
     path = os.path.join(folder, "entry.json")
     with open(path, "w") as f:
         json.dump(entry, f, indent=2)
@@ -45,7 +46,7 @@ def write_entry(folder: str, recipe: Mapping[str, Any], *, headline: Mapping[str
 
 def bundle_run(run: str, dest: str, *, tag: str, headline: Mapping[str, Any], summary: str = "",
                data_dir: Optional[str] = None, data_dir_hint: str = "", notes: str = "",
-               extra_metrics: Optional[Mapping[str, Any]] = None) -> dict:
+               extra_metrics: Optional[Mapping[str, Any]] = None, published: str = "") -> dict:
     """Write the weights folder of run folder ``run`` at ``dest`` (``FAMILY/weights/PRESET.TAG``
     inside the package) with its entry; returns the card."""
     from lecun_zoo.pretrained import save_weights_folder
@@ -57,5 +58,6 @@ def bundle_run(run: str, dest: str, *, tag: str, headline: Mapping[str, Any], su
         card = json.load(f)
     head = {k: card["headline"][k] for k in ("metric", "value", "tolerance", "higher_is_better", "text")}
     write_entry(dest, card["recipe"], headline=head, summary=summary,
-                minutes=round(result.train_seconds / 60.0, 1), data_dir_hint=data_dir_hint)
+                minutes=round(result.train_seconds / 60.0, 1), data_dir_hint=data_dir_hint or (data_dir or ""),
+                published=published)
     return card

@@ -45,6 +45,7 @@ class Entry:
     summary: str = ""
     headline: dict = dataclasses.field(default_factory=dict)  # {"metric", "value", "tolerance", "text"}
     data_dir_hint: str = ""  # e.g. "../shared/data/mnist": where reproduce found the data
+    published: str = ""  # the paper's figure the weights are measured against
     bundled: Optional[str] = None  # the package folder of the entry
 
     def as_dict(self) -> dict:
@@ -98,6 +99,7 @@ def _read_entry(fam: Any, folder: str, name: str) -> Entry:
     return Entry(id=f"{fam.name}/{name}", family=fam.name, preset=m["preset"], tag=m["tag"], recipe=raw["recipe"],
                  files=dict(files), url=raw.get("url"), minutes=raw.get("minutes"), summary=raw.get("summary", ""),
                  headline=dict(raw.get("headline") or {}), data_dir_hint=raw.get("data_dir_hint", ""),
+                 published=raw.get("published", ""),
                  bundled=os.path.join(folder, name))
 
 

@@ -28,6 +28,10 @@ FAMILY = Family(
     adapt_to_data=adapt_to_data,
     aliases=("cnn", "lenet"),
     weights="lecun_zoo.families.convnet:weights",
+    # `lecun-zoo train convnet` (the README's main job): on the whole train split, as the
+    # scikit-learn baselines it is compared with, with a decreasing learning rate
+    recipes={"digits": dict(preset="digits", epochs=40, validation=False,
+                            schedule={"kind": "piecewise", "boundaries": [25, 33], "factors": [1, 0.3, 0.1]})},
 )
 
 __all__ = ["FAMILY", "ConvNetConfig"]

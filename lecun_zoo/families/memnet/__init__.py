@@ -38,6 +38,8 @@ FAMILY = Family(
     fit=fit,
     aliases=("memn2n", "memory_network"),
     weights="lecun_zoo.families.memnet:weights",
+    # the authors' joint schedule on the real bAbI 1k (config_babi_joint.m): 90 epochs, batch 32
+    recipes={"babi": dict(preset="babi_joint", epochs=90, batch_size=32)},
 )
 
 __all__ = ["FAMILY", "MemNetConfig", "answer", "encode", "plot_attention", "Answer"]

@@ -41,6 +41,9 @@ FAMILY = Family(
     data_options=data_options,
     aliases=("encoder_decoder", "nmt"),
     weights="lecun_zoo.families.seq2seq:weights",
+    # keras-io addition_rnn's budget: 50,000 questions, 30 epochs, batch 128
+    recipes={"addition": dict(preset="addition", epochs=30, batch_size=128,
+                              data_options={"train_size": 50000, "eval_size": 2000, "digits": 3})},
 )
 
 __all__ = ["FAMILY", "Seq2SeqConfig", "translate"]

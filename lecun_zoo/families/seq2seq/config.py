@@ -108,6 +108,12 @@ PRESETS = {
         cell="lstm", num_layers=2, units=256, embedding_dim=128, attention="none", reverse_source=True,
         dropout=0.2, optimizer="adam", learning_rate=2e-3, clipnorm=1.0,
     ),
+    # keras-io's addition_rnn task (data "addition", Family.recipes): one LSTM of 128, 32-d
+    # embeddings, reversed question, no attention; 99.7 % exact match on 3-digit sums.
+    "addition": dict(
+        cell="lstm", num_layers=1, units=128, embedding_dim=32, attention="none", attention_units=128,
+        reverse_source=True, dropout=0.0, optimizer="adam", learning_rate=3e-3, clipnorm=1.0, max_target_length=5,
+    ),
     # Tests and CI: small and deterministic in training (no dropout), attention on.
     "tiny": dict(
         cell="lstm", num_layers=1, units=8, embedding_dim=8, attention="bahdanau", attention_units=8,

@@ -1,0 +1,84 @@
+"""The trained weights that ship with lecun_zoo: each loads in a fresh process and gives a
+pinned output on a fixed input; they are in a built wheel and load from its install."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import lecun_zoo
+from lecun_zoo.pretrained import entries, where
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# id -> (code that builds the fixed input ``x`` from numpy ``np``, indices into the flattened
+# output, their values): recorded from the bundled files on 2026-12-02. Freshly initialised
+# weights give other numbers.
+PINNED = {
+    "convnet/lenet5.mnist": (
+        "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0",  # a vertical stroke: a one
+        [0, 1, 4, 7], [1.1e-06, 0.9999681, 7.5e-06, 2.22e-05],
+    ),
+    "autoencoder/code2d.digits": (
+        "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
+        [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],
+    ),
+}
+
+PROBE = """
+import json, sys, numpy as np, lecun_zoo
+out = {}
+for wid, (code, index) in json.loads(sys.argv[1]).items():
+    scope = {"np": np}
+    exec(code, scope)
+    y = lecun_zoo.get(wid.split("/")[0], weights=wid).predict(scope["x"], verbose=0)
+    out[wid] = {"values": np.asarray(y).ravel()[index].tolist(), "file": lecun_zoo.__file__}
+print(json.dumps(out))
+"""
+
+
+def _probe(python, cwd, env=None):
+    proc = subprocess.run([python, "-c", PROBE, json.dumps({k: v[:2] for k, v in PINNED.items()})], cwd=cwd,
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _check(found):
+    for wid, (_code, _index, values) in PINNED.items():
+        assert found[wid]["values"] == pytest.approx(values, abs=2e-5), wid
+
+
+def test_every_bundled_entry_is_pinned_and_present():
+    bundled = [e.id for e in entries() if e.files]
+    assert sorted(bundled) == sorted(PINNED)
+    assert all(where(e) == "bundled" for e in entries() if e.files)
+    for e in entries():
+        if e.files:
+            assert os.path.getsize(os.path.join(e.bundled, "model.weights.h5")) < 10_000_000, e.id
+    assert set(lecun_zoo.list(pretrained=True)) >= set(PINNED)
+
+
+def test_bundled_weights_load_in_a_fresh_process(tmp_path):
+    _check(_probe(sys.executable, str(tmp_path), env={"LECUN_ZOO_HOME": str(tmp_path / "empty-cache")}))
+
+
+def test_bundled_weights_are_in_the_wheel(tmp_path):
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation",
+                            "--no-index", "-q", "-w", str(wheels)], capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-3000:]
+    (wheel,) = glob.glob(str(wheels / "*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=600)
+    python = str(venv / "bin" / "python")
+    install = subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", wheel],
+                             capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-3000:]
+    found = _probe(python, str(tmp_path), env={"LECUN_ZOO_HOME": str(tmp_path / "empty-cache")})
+    assert all(v["file"].startswith(str(venv)) for v in found.values())  # the wheel's copy, not the checkout
+    _check(found)

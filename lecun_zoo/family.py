@@ -65,7 +65,10 @@ class Family:
         fit: optional staged training (layer-wise pretraining, linear start,
             curricula): ``fit(model, config, train, *, validation_data=None, epochs=1,
             callbacks=None, verbose=1) -> keras.callbacks.History``. It must still work
-            with callbacks and return a History. Without it, ``model.fit`` is used.
+            with callbacks and return a History, and pass the callbacks that carry
+            ``every_fit = True`` (``lecun_zoo.checkpointing.every_fit(callbacks)``) to every
+            fit it makes, so checkpoints and the data order reach each stage. Without it,
+            ``model.fit`` is used.
         aliases: other names that resolve to this family.
         data_field: a config field whose value names the dataset to train on when none
             is given (the NTM's ``task``); else ``default_data``.

@@ -22,6 +22,10 @@ PINNED = {
         "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0",  # a vertical stroke: a one
         [0, 1, 4, 7], [1.1e-06, 0.9999681, 7.5e-06, 2.22e-05],
     ),
+    "convnet/modern.mnist": (
+        "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0",
+        [1, 4, 7], [0.9999284, 6.87e-05, 2.4e-06],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

@@ -49,7 +49,7 @@ def train(args, tasks, preset, **kwargs):
 
 def run(args, tasks, preset, seed):
     from lecun_zoo import data
-    from lecun_zoo.data.babi import parse_tasks
+    from lecun_zoo.families.memnet.babi import parse_tasks
 
     result = train(args, tasks, preset, seed=seed, **(json.loads(args.set) if args.set else {}))
     model, hist, cfg = result.model, result.history, result.config

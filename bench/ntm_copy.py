@@ -89,10 +89,10 @@ def main() -> None:
         t1 = time.time()
         by_length = bit_errors_by_length(model, args.eval_lengths, batch_size=args.eval_batch, seed=args.seed + 1)
         if args.heatmaps and extra.get("model_type") != "lstm":
-            from lecun_zoo.data import algorithmic
+            from lecun_zoo.families.ntm import tasks
             from lecun_zoo.families.ntm.trace import memory_trace, plot_memory_trace
 
-            x, _ = algorithmic.make_batch(config.task, 1, args.heatmaps, args.seed + 1, **FAMILY.data_options(config))
+            x, _ = tasks.make_batch(config.task, 1, args.heatmaps, args.seed + 1, **FAMILY.data_options(config))
             plot_memory_trace(memory_trace(model, x), args.out, prefix=name.replace("/", "_"))
         results[name] = {"curve": curve.points, "by_length": by_length, "train_seconds": train_s,
                          "eval_seconds": time.time() - t1, "params": model.count_params(),

@@ -14,7 +14,7 @@ import time
 def measure(preset: str, batch: int, precision: str, jit: bool, length: int, steps: int, warmup: int) -> dict:
     import keras
 
-    from lecun_zoo.data import algorithmic
+    from lecun_zoo.families.ntm import tasks
     from lecun_zoo.families.ntm import FAMILY
     from lecun_zoo.runtime import runtime
 
@@ -23,7 +23,7 @@ def measure(preset: str, batch: int, precision: str, jit: bool, length: int, ste
     with runtime(precision=precision):
         model = FAMILY.build(config)
         FAMILY.compile(model, config)
-    x, y = algorithmic.make_batch(config.task, batch, length, 0, **FAMILY.data_options(config))
+    x, y = tasks.make_batch(config.task, batch, length, 0, **FAMILY.data_options(config))
     t0 = time.time()
     for _ in range(warmup):
         model.train_on_batch(x, y)

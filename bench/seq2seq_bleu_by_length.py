@@ -24,7 +24,7 @@ EDGES = (0, 10, 13, 16, 20, 1000)  # source-length groups: [lo, hi)
 
 def for_sacrebleu(text: str) -> str:
     """A translation as sacrebleu should see it: detokenised, ``<unk>`` as one word."""
-    from lecun_zoo.data.parallel_vocab import detokenize, tokenize
+    from lecun_zoo.families.seq2seq.tokens import detokenize, tokenize
 
     return detokenize(tokenize(text.replace("<unk>", "unk"), "word", False))
 

@@ -6,7 +6,7 @@ CPU-sized: word level, lower-cased, words seen fewer than --min-count times -> <
 a wall-clock budget per model. Two BLEU figures per decode: sacrebleu's corpus BLEU
 (13a tokenisation, lower-cased, against the raw reference, <unk> counted as one word; its
 signature is printed) and
-lecun_zoo.metrics.bleu on our own tokens. With --out DIR every model's test outputs (source
+lecun_zoo.families.seq2seq.bleu on our own tokens. With --out DIR every model's test outputs (source
 length, reference, greedy and beam hypotheses) go to DIR/<model>.json, which
 bench/seq2seq_bleu_by_length.py turns into the BLEU-by-source-length plot.
 
@@ -57,10 +57,10 @@ def main(argv=None) -> list[dict]:
 
     import lecun_zoo
     from lecun_zoo import data
-    from lecun_zoo.data.parallel_text import bucketed_dataset
-    from lecun_zoo.data.parallel_vocab import tokenize
+    from lecun_zoo.families.seq2seq.parallel_text import bucketed_dataset
+    from lecun_zoo.families.seq2seq.tokens import tokenize
     from lecun_zoo.families.seq2seq import FAMILY, translate
-    from lecun_zoo.metrics.bleu import corpus_bleu
+    from lecun_zoo.families.seq2seq.bleu import corpus_bleu
     import sacrebleu
     from seq2seq_bleu_by_length import for_sacrebleu  # detokenised, <unk> as one word
 

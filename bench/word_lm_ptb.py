@@ -71,7 +71,7 @@ class TimeBudget:
 
 
 def run_kn(data_dir: str, order: int, modified: bool = False) -> dict:
-    from lecun_zoo.data.text_corpus import PTB
+    from lecun_zoo.families.word_lm.corpus import PTB
     from lecun_zoo.families.word_lm.kneser_ney import KneserNey
 
     t0 = time.time()

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 import lecun_zoo
-from lecun_zoo.data import algorithmic
+from lecun_zoo.families.ntm import tasks
 from lecun_zoo.families.ntm.evaluation import bit_errors_by_length
 from lecun_zoo.families.ntm.trace import memory_trace, plot_memory_trace
 
@@ -86,7 +86,7 @@ network writes the input to consecutive locations, then reads them back in the s
 order.
 """
 
-x, y = algorithmic.make_batch("copy", 1, 8, seed=2, **family.data_options(config))
+x, y = tasks.make_batch("copy", 1, 8, seed=2, **family.data_options(config))
 trace = memory_trace(model, x)
 paths = plot_memory_trace(trace, args.out, prefix="ntm_copy")
 for name, path in paths.items():

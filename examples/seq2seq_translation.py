@@ -16,11 +16,11 @@ import argparse
 import os
 
 import lecun_zoo
-from lecun_zoo.data.parallel_text import bucketed_dataset
-from lecun_zoo.data.parallel_vocab import tokenize
+from lecun_zoo.families.seq2seq.parallel_text import bucketed_dataset
+from lecun_zoo.families.seq2seq.tokens import tokenize
 from lecun_zoo.families.seq2seq import translate
 from lecun_zoo.families.seq2seq.inference import plot_attention
-from lecun_zoo.metrics.bleu import corpus_bleu
+from lecun_zoo.families.seq2seq.bleu import corpus_bleu
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data", default="multi30k", choices=["multi30k", "tatoeba"])

@@ -24,7 +24,7 @@ import time
 import keras
 
 import lecun_zoo
-from lecun_zoo.data.text_corpus import PTB
+from lecun_zoo.families.word_lm.corpus import PTB
 from lecun_zoo.families.word_lm.embeddings import analogy, nearest, tsne_plot
 from lecun_zoo.families.word_lm.generation import generate
 from lecun_zoo.families.word_lm.kneser_ney import KneserNey

@@ -467,7 +467,7 @@ def test_good_parallel_text_loads(tmp_path):
 
 def test_info_of_a_seeded_load_describes_the_loaded_data():
     # the toy grammar's vocabulary depends on the seed: load's info must be built with the same one
-    from lecun_zoo.data.toy_grammar import DATASET
+    from lecun_zoo.families.word_lm.toy_grammar import DATASET
 
     _, got = data.load("toy_grammar", "train", seed=1, batch_size=4, with_info=True, sentences=300, seq_len=3)
     want = DATASET.vocabulary(seed=1, sentences=300).tokens

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lecun_zoo import data
-from lecun_zoo.data.babi import PAD, UNK, find_task_files, parse_babi, vectorize
-from lecun_zoo.data.babi_generated import OBJECTS, PEOPLE, PLACES, VOCAB, generate
+from lecun_zoo.families.memnet.babi import PAD, UNK, find_task_files, parse_babi, vectorize
+from lecun_zoo.families.memnet.babi_generated import OBJECTS, PEOPLE, PLACES, VOCAB, generate
 
 from tests_support_babi import QA1, QA19  # noqa: E402
 

@@ -304,7 +304,7 @@ def test_config_errors_name_the_field():
 
 # --------------------------------------------------------------------- metric and loss
 def test_bit_errors_metric_and_numpy_agree_on_a_hand_case():
-    from lecun_zoo.metrics.bits import BitErrors, bit_errors_per_sequence
+    from lecun_zoo.families.ntm.metrics import BitErrors, bit_errors_per_sequence
 
     y = _f([[[1, 0], [-1, -1], [0, 1]], [[1, 1], [1, 1], [-1, -1]]])
     logits = _f([[[2, 3], [5, 5], [-1, -1]], [[1, 1], [-4, 2], [9, 9]]])

@@ -7,7 +7,7 @@ import pytest
 
 import lecun_zoo
 from lecun_zoo import data
-from lecun_zoo.data import algorithmic
+from lecun_zoo.families.ntm import tasks
 from lecun_zoo.families.ntm import FAMILY
 
 TASKS = ("copy", "repeat_copy", "associative_recall", "priority_sort")
@@ -35,8 +35,8 @@ def test_deterministic_by_seed(task):
 
 def test_copy_layout():
     rng = np.random.default_rng(0)
-    o = algorithmic.options("copy", bits=3)
-    x, y = algorithmic.make_example("copy", rng, 4, o)
+    o = tasks.options("copy", bits=3)
+    x, y = tasks.make_example("copy", rng, 4, o)
     assert x.shape == (9, 5) and y.shape == (9, 3)
     np.testing.assert_array_equal(y[5:], x[:4, :3])  # the target is the input sequence
     assert np.all(y[:5] == -1)  # nothing scored during the input phase
@@ -45,8 +45,8 @@ def test_copy_layout():
 
 
 def test_repeat_copy_layout():
-    o = algorithmic.options("repeat_copy", bits=2, max_repeats=4)
-    x, y = algorithmic.make_example("repeat_copy", np.random.default_rng(1), 3, o, repeats=2)
+    o = tasks.options("repeat_copy", bits=2, max_repeats=4)
+    x, y = tasks.make_example("repeat_copy", np.random.default_rng(1), 3, o, repeats=2)
     assert x.shape == (3 + 1 + 6 + 1, 4) and y.shape == (11, 3)
     assert x[3, 2] == 1 and x[3, 3] == pytest.approx(2 / 4)  # delimiter and normalised repeats
     np.testing.assert_array_equal(y[4:10, :2], np.tile(x[:3, :2], (2, 1)))
@@ -55,8 +55,8 @@ def test_repeat_copy_layout():
 
 
 def test_associative_recall_layout():
-    o = algorithmic.options("associative_recall", bits=3, item_length=2)
-    x, y = algorithmic.make_example("associative_recall", np.random.default_rng(2), 4, o)
+    o = tasks.options("associative_recall", bits=3, item_length=2)
+    x, y = tasks.make_example("associative_recall", np.random.default_rng(2), 4, o)
     l = 2
     items = [x[i * (l + 1) + 1 : (i + 1) * (l + 1), :3] for i in range(4)]
     start = 4 * (l + 1)
@@ -68,8 +68,8 @@ def test_associative_recall_layout():
 
 
 def test_priority_sort_layout():
-    o = algorithmic.options("priority_sort", bits=3, sort_keep=0.8)
-    x, y = algorithmic.make_example("priority_sort", np.random.default_rng(3), 10, o)
+    o = tasks.options("priority_sort", bits=3, sort_keep=0.8)
+    x, y = tasks.make_example("priority_sort", np.random.default_rng(3), 10, o)
     assert y.shape[0] == 10 + 1 + 8
     order = np.argsort(-x[:10, 4])[:8]
     np.testing.assert_array_equal(y[11:], x[order, :3])
@@ -87,7 +87,7 @@ def test_test_split_uses_longer_lengths_and_padding_is_unscored():
 
 
 def test_make_batch_has_the_exact_length():
-    x, y = algorithmic.make_batch("copy", 5, 7, seed=1, bits=4)
+    x, y = tasks.make_batch("copy", 5, 7, seed=1, bits=4)
     assert x.shape == (5, 15, 6) and (y >= 0).all(-1).sum(1).tolist() == [7] * 5
 
 

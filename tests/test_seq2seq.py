@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from lecun_zoo.config import ConfigError
-from lecun_zoo.data.parallel_vocab import UNK_ID, Vocabulary, build_vocabulary, encode_pairs, tokenize
+from lecun_zoo.families.seq2seq.tokens import UNK_ID, Vocabulary, build_vocabulary, encode_pairs, tokenize
 from lecun_zoo.families.seq2seq import FAMILY, translate
 from lecun_zoo.families.seq2seq.beam_search import _top, beam_search, greedy_search
 from lecun_zoo.families.seq2seq.losses import MaskedAccuracy, MaskedSparseCrossentropy, SequenceAccuracy
 from lecun_zoo.families.seq2seq.model import reverse_valid
 from lecun_zoo.families.seq2seq.inference import attention_weights, plot_attention, step_function
-from lecun_zoo.layers.attention import SequenceAttention, masked_softmax
+from lecun_zoo.families.seq2seq.attention import SequenceAttention, masked_softmax
 
 LN2 = math.log(2.0)
 

@@ -10,7 +10,7 @@ import pytest
 from lecun_zoo import data
 from lecun_zoo.data.base import DataFormatError, DataNotFoundError
 from lecun_zoo.families.seq2seq import FAMILY, translate
-from lecun_zoo.metrics.bleu import corpus_bleu, sentence_bleu
+from lecun_zoo.families.seq2seq.bleu import corpus_bleu, sentence_bleu
 
 T = str.split
 
@@ -64,7 +64,7 @@ def test_bleu_matches_sacrebleu_on_pretokenised_text():
 
 
 def test_detokenize_attaches_punctuation_and_round_trips():
-    from lecun_zoo.data.parallel_vocab import detokenize, tokenize
+    from lecun_zoo.families.seq2seq.tokens import detokenize, tokenize
 
     toks = ["a", "man", "in", "a", "t", "-", "shirt", ",", "smiling", "(", "happy", ")", "."]
     assert detokenize(toks) == "a man in a t-shirt, smiling (happy)."

@@ -9,7 +9,7 @@ import pytest
 import lecun_zoo
 from lecun_zoo.config import ConfigError
 from lecun_zoo.data import DataFormatError, DataNotFoundError
-from lecun_zoo.data.text_corpus import EOS, PTB, TEXT, Vocabulary, lm_windows, tokenize
+from lecun_zoo.families.word_lm.corpus import EOS, PTB, TEXT, Vocabulary, lm_windows, tokenize
 from lecun_zoo.families.word_lm import FAMILY
 from lecun_zoo.families.word_lm.kneser_ney import KneserNey
 
@@ -57,7 +57,7 @@ def test_lm_windows_streams_continue_row_by_row():
 
 # ---------------------------------------------------------------- perplexity metric
 def test_perplexity_of_a_known_distribution_is_exact_over_uneven_batches():
-    from lecun_zoo.metrics.perplexity import BitsPerToken, Perplexity
+    from lecun_zoo.families.word_lm.metrics import BitsPerToken, Perplexity
 
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(5), size=(7, 3)).astype("float32")  # [7, 3, 5]
@@ -195,7 +195,7 @@ def test_ptb_format_fixture_through_load(tmp_path):
 
 # ---------------------------------------------------------------- saving, generation, perplexity
 def _toy_model(preset="tiny", **kw):
-    from lecun_zoo.data.toy_grammar import DATASET
+    from lecun_zoo.families.word_lm.toy_grammar import DATASET
 
     vocab = DATASET.vocabulary()
     return _get(preset, vocab=vocab.tokens, vocab_size=len(vocab), **kw)
@@ -228,7 +228,7 @@ def test_stateful_model_carries_state_and_matches_evaluate():
     from lecun_zoo.families.word_lm.generation import perplexity
 
     m = _toy_model("tiny", stateful=True, batch_size=2, seq_len=4)
-    from lecun_zoo.data.toy_grammar import DATASET
+    from lecun_zoo.families.word_lm.toy_grammar import DATASET
 
     ids = DATASET.ids("test")[:200]
     x, y = lm_windows(ids, 4, 0, streams=2)
@@ -261,7 +261,7 @@ def test_embedding_tools_on_hand_made_vectors(tmp_path):
 
 
 def test_tiny_shakespeare_reads_input_txt_at_char_level(tmp_path):
-    from lecun_zoo.data.text_corpus import TINY_SHAKESPEARE
+    from lecun_zoo.families.word_lm.corpus import TINY_SHAKESPEARE
 
     text = "First Citizen:\nBefore we proceed any further, hear me speak.\n" * 20
     (tmp_path / "input.txt").write_text(text)
@@ -278,8 +278,8 @@ def test_tiny_shakespeare_reads_input_txt_at_char_level(tmp_path):
 
 
 def test_toy_grammar_and_tfds_sources_offline():
-    from lecun_zoo.data.text_corpus import LM1B
-    from lecun_zoo.data.toy_grammar import CATEGORIES, DATASET
+    from lecun_zoo.families.word_lm.corpus import LM1B
+    from lecun_zoo.families.word_lm.toy_grammar import CATEGORIES, DATASET
 
     tokens = DATASET.split_tokens("train", None, "word")
     words = {w for ws in CATEGORIES.values() for w in ws} | {"eats", EOS}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lecun_zoo import data
-from lecun_zoo.data.toy_grammar import CATEGORIES, DATASET
+from lecun_zoo.families.word_lm.toy_grammar import CATEGORIES, DATASET
 from lecun_zoo.families.word_lm import FAMILY
 from lecun_zoo.families.word_lm.embeddings import category_similarity
 from lecun_zoo.families.word_lm.kneser_ney import KneserNey

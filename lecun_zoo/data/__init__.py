@@ -3,10 +3,11 @@
     train, test = lecun_zoo.data.load("digits", split=("train", "test"), batch_size=64)
     train = lecun_zoo.data.load("mnist", split="train", data_dir="../shared/data/mnist")
 
-Sources are imported only when used. The built-in ones are listed in ``SOURCES`` (name ->
-"module:attribute"); a family (a plugin's too) declares the datasets it ships in its
-``sources`` mapping, found here through the family registry; ``register_dataset`` adds one
-at run time. A family whose dataset cannot be imported affects only that dataset.
+Sources are imported only when used. A family (built-in or a plugin's) declares the
+datasets it ships in its ``sources`` mapping (name -> "module:attribute"), found here through
+the family registry; ``SOURCES`` holds the ones two or more families share (digits, MNIST,
+tensorflow-datasets images); ``register_dataset`` adds one at run time. A family whose
+dataset cannot be imported affects only that dataset.
 """
 
 from __future__ import annotations
@@ -31,27 +32,11 @@ __all__ = [
 # shuffled by load() itself, so the warning only misleads.
 warnings.filterwarnings("ignore", message="`shuffle=True` was passed", category=UserWarning)
 
+#: the datasets two or more families train on; a family's own datasets are in its ``sources``
 SOURCES: dict[str, Union[str, Source]] = {
     "digits": "lecun_zoo.data.digits:DATASET",
-    "babi": "lecun_zoo.data.babi:DATASET",
-    "babi_generated": "lecun_zoo.data.babi_generated:DATASET",
     "mnist": "lecun_zoo.data.idx:DATASET",
-    "ptb": "lecun_zoo.data.text_corpus:PTB",
-    "text": "lecun_zoo.data.text_corpus:TEXT",
-    "tiny_shakespeare": "lecun_zoo.data.text_corpus:TINY_SHAKESPEARE",
-    "lm1b": "lecun_zoo.data.text_corpus:LM1B",
-    "toy_grammar": "lecun_zoo.data.toy_grammar:DATASET",
-    "copy": "lecun_zoo.data.algorithmic:COPY",
-    "repeat_copy": "lecun_zoo.data.algorithmic:REPEAT_COPY",
-    "associative_recall": "lecun_zoo.data.algorithmic:ASSOCIATIVE_RECALL",
-    "priority_sort": "lecun_zoo.data.algorithmic:PRIORITY_SORT",
     "fashion_mnist": "lecun_zoo.data.tfds_source:FASHION_MNIST",
-    "cifar10": "lecun_zoo.data.tfds_source:CIFAR10",
-    "reversal": "lecun_zoo.data.seq2seq_tasks:REVERSAL",
-    "addition": "lecun_zoo.data.seq2seq_tasks:ADDITION",
-    "multi30k": "lecun_zoo.data.parallel_text:MULTI30K",
-    "tatoeba": "lecun_zoo.data.parallel_text:TATOEBA",
-    "ted_hrlr": "lecun_zoo.data.parallel_text:TED_HRLR",
 }
 
 
@@ -78,19 +63,22 @@ def names() -> list[str]:
 
 
 def register_dataset(source: Source, *, override: bool = False) -> Source:
-    if source.name in SOURCES and not override:
+    if (source.name in SOURCES or source.name in _family_sources()) and not override:
         raise ValueError(f"a dataset named {source.name!r} exists; pass override=True to replace it")
     SOURCES[source.name] = source
     return source
 
 
+#: the families' datasets imported so far (``SOURCES`` holds only the shared and registered ones)
+_IMPORTED: dict[str, Source] = {}
+
+
 def get_source(name: str) -> Source:
-    entry = SOURCES.get(name)
+    entry = SOURCES.get(name) or _IMPORTED.get(name)
     if entry is None and isinstance(name, str):
         family, target = _family_sources().get(name, (None, None))
         if target is not None:
-            entry = _import_source(name, family, target)
-            SOURCES[name] = entry
+            entry = _IMPORTED[name] = _import_source(name, family, target)
     if entry is None:
         close = difflib.get_close_matches(str(name), names(), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""

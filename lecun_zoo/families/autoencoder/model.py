@@ -7,7 +7,7 @@ import keras
 
 from lecun_zoo.families.autoencoder.config import AutoencoderConfig
 from lecun_zoo.families.autoencoder.rbm import RBM  # noqa: F401  (registered for loading)
-from lecun_zoo.metrics.reconstruction import SquaredError  # noqa: F401  (registered for loading)
+from lecun_zoo.families.autoencoder.metrics import SquaredError  # noqa: F401  (registered for loading)
 from lecun_zoo.model import ZooModel, serializable
 
 

@@ -24,7 +24,7 @@ def compile_model(model: Any, config: AutoencoderConfig) -> None:
     categorical cross-entropy and accuracy."""
     import keras
 
-    from lecun_zoo.metrics.reconstruction import SquaredError
+    from lecun_zoo.families.autoencoder.metrics import SquaredError
 
     opt = make_optimizer(config.optimizer, config.learning_rate, config.momentum)
     if config.head == "autoencoder":

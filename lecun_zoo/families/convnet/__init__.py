@@ -22,6 +22,7 @@ FAMILY = Family(
     capabilities=("mixed_precision", "distribution", "tuning", "vision"),
     datasets=("digits", "mnist", "fashion_mnist", "cifar10"),
     default_data="digits",
+    sources={"cifar10": "lecun_zoo.data.tfds_source:CIFAR10"},  # a shared reader; only convnet trains on it
     metrics=("loss", "accuracy"),
     example_batch=example_batch,
     search_space=search_space,

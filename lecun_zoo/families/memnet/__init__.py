@@ -30,6 +30,8 @@ FAMILY = Family(
     capabilities=("mixed_precision", "distribution", "tuning", "attention", "memory", "text"),
     datasets=("babi_generated", "babi"),
     default_data="babi_generated",
+    sources={"babi_generated": "lecun_zoo.families.memnet.babi_generated:DATASET",
+             "babi": "lecun_zoo.families.memnet.babi:DATASET"},
     metrics=("loss", "accuracy"),
     example_batch=example_batch,
     search_space=search_space,

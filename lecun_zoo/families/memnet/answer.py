@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from lecun_zoo.data.babi import tokenize
+from lecun_zoo.families.memnet.babi import tokenize
 
 __all__ = ["Answer", "encode", "answer", "plot_attention"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from lecun_zoo.config import Config, ConfigError, field, spec
-from lecun_zoo.data.babi_generated import SENTENCE_LEN, VOCAB
+from lecun_zoo.families.memnet.babi_generated import SENTENCE_LEN, VOCAB
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,6 +32,9 @@ FAMILY = Family(
     capabilities=("mixed_precision", "distribution", "tuning", "memory", "recurrent"),
     datasets=("copy", "repeat_copy", "associative_recall", "priority_sort"),
     default_data="copy",
+    sources={"copy": "lecun_zoo.families.ntm.tasks:COPY", "repeat_copy": "lecun_zoo.families.ntm.tasks:REPEAT_COPY",
+             "associative_recall": "lecun_zoo.families.ntm.tasks:ASSOCIATIVE_RECALL",
+             "priority_sort": "lecun_zoo.families.ntm.tasks:PRIORITY_SORT"},
     data_field="task",  # the task is the dataset: train("ntm", "associative_recall") reads it
     metrics=("loss", "bit_errors"),
     example_batch=example_batch,

@@ -20,20 +20,20 @@ def bit_errors_by_length(model: Any, lengths: Iterable[int], *, batch_size: int 
         batch_size: sequences drawn per length.
         seed: seeds the draw (the same sequences for every model).
         task: default: the model config's task.
-        **options: task options overriding the config's (``lecun_zoo.data.algorithmic``).
+        **options: task options overriding the config's (``lecun_zoo.families.ntm.tasks``).
 
     Returns:
         ``{length: mean bit errors per sequence}``.
     """
-    from lecun_zoo.data import algorithmic
-    from lecun_zoo.metrics.bits import bit_errors_per_sequence
+    from lecun_zoo.families.ntm import tasks
+    from lecun_zoo.families.ntm.metrics import bit_errors_per_sequence
 
     c = model.zoo_config
     task = task or c.task
     opts = {**data_options(c), **options}
     out = {}
     for length in lengths:
-        x, y = algorithmic.make_batch(task, batch_size, int(length), seed, **opts)
+        x, y = tasks.make_batch(task, batch_size, int(length), seed, **opts)
         check_data_matches(c, x.shape[-1], y.shape[-1], f"the {task!r} batch")
         pred = np.asarray(model.predict_on_batch(x))  # a compiled loop: much faster than eager
         out[int(length)] = float(np.mean(bit_errors_per_sequence(y, pred)))

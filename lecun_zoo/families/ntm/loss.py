@@ -13,7 +13,7 @@ class MaskedBinaryCrossentropy(keras.losses.Loss):
     """Sigmoid cross-entropy averaged over the scored bits of each sequence.
 
     Targets are 0/1 where scored and negative (``-1``) where not (the input phase and
-    padding, see ``lecun_zoo.data.algorithmic``). Each sequence's loss is its mean
+    padding, see ``lecun_zoo.families.ntm.tasks``). Each sequence's loss is its mean
     cross-entropy (nats per scored bit); the batch loss is the mean over sequences.
 
     Args:

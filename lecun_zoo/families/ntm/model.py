@@ -8,7 +8,7 @@ import keras
 from lecun_zoo.families.ntm.cell import NTMCell
 from lecun_zoo.families.ntm.config import NTMConfig
 from lecun_zoo.families.ntm.loss import MaskedBinaryCrossentropy  # noqa: F401  (registers it for .keras loading)
-from lecun_zoo.metrics.bits import BitErrors  # noqa: F401  (registers it for .keras loading)
+from lecun_zoo.families.ntm.metrics import BitErrors  # noqa: F401  (registers it for .keras loading)
 from lecun_zoo.model import ZooModel, serializable
 
 

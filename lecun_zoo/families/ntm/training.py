@@ -29,7 +29,7 @@ def make_optimizer(c: NTMConfig):
 
 def compile_model(model: Any, config: NTMConfig) -> None:
     from lecun_zoo.families.ntm.loss import MaskedBinaryCrossentropy
-    from lecun_zoo.metrics.bits import BitErrors
+    from lecun_zoo.families.ntm.metrics import BitErrors
 
     model.compile(optimizer=make_optimizer(config), loss=MaskedBinaryCrossentropy(from_logits=True),
                   metrics=[BitErrors(from_logits=True, name="bit_errors")], jit_compile=use_xla(model, config))
@@ -75,13 +75,13 @@ def adapt_to_data(info: Any) -> dict:
 
 def example_batch(config: NTMConfig, batch_size: int = 8, seed: int = 0):
     """A batch of the config's task at its training lengths (padded to the longest)."""
-    from lecun_zoo.data import algorithmic
+    from lecun_zoo.families.ntm import tasks
 
-    o = algorithmic.options(config.task, **data_options(config))
+    o = tasks.options(config.task, **data_options(config))
     rng = np.random.default_rng(seed)
     lengths = rng.integers(config.min_length, config.max_length + 1, batch_size)
-    pairs = [algorithmic.make_example(config.task, rng, int(k), o) for k in lengths]
-    return algorithmic._pad(pairs, max(len(p[0]) for p in pairs))
+    pairs = [tasks.make_example(config.task, rng, int(k), o) for k in lengths]
+    return tasks._pad(pairs, max(len(p[0]) for p in pairs))
 
 
 def check_data_matches(config: NTMConfig, inputs_width: Any, targets_width: Any, where: str = "the data") -> None:

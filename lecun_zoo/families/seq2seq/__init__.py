@@ -1,6 +1,6 @@
 """Seq2seq: RNN encoder-decoders (Sutskever, Vinyals & Le 2014; Cho et al. 2014) with
 optional attention (Bahdanau et al. 2015; Luong et al. 2015), greedy and beam-search
-decoding, and corpus BLEU (``lecun_zoo.metrics.bleu``).
+decoding, and corpus BLEU (``lecun_zoo.families.seq2seq.bleu``).
 
 ``FAMILY`` is the entry-point target. This module imports no Keras; ``translate`` imports
 it on first call.
@@ -34,6 +34,11 @@ FAMILY = Family(
     capabilities=("mixed_precision", "distribution", "tuning", "attention", "generation", "recurrent", "text"),
     datasets=("reversal", "addition", "multi30k", "tatoeba", "ted_hrlr"),
     default_data="reversal",
+    sources={"reversal": "lecun_zoo.families.seq2seq.tasks:REVERSAL",
+             "addition": "lecun_zoo.families.seq2seq.tasks:ADDITION",
+             "multi30k": "lecun_zoo.families.seq2seq.parallel_text:MULTI30K",
+             "tatoeba": "lecun_zoo.families.seq2seq.parallel_text:TATOEBA",
+             "ted_hrlr": "lecun_zoo.families.seq2seq.parallel_text:TED_HRLR"},
     metrics=("loss", "accuracy", "sequence_accuracy"),
     example_batch=example_batch,
     search_space=search_space,

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from lecun_zoo.data.parallel_vocab import START_ID, END_ID, Vocabulary, detokenize, pad_batch, tokenize
+from lecun_zoo.families.seq2seq.tokens import START_ID, END_ID, Vocabulary, detokenize, pad_batch, tokenize
 from lecun_zoo.families.seq2seq.beam_search import Hypothesis, beam_search, greedy_search
 
 __all__ = ["Translation", "encode_sentences", "decode", "translate", "attention_weights", "plot_attention",

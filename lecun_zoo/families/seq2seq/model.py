@@ -24,7 +24,7 @@ from keras import ops
 
 from lecun_zoo.families.seq2seq import losses  # noqa: F401  (registers the loss and metrics)
 from lecun_zoo.families.seq2seq.config import Seq2SeqConfig
-from lecun_zoo.layers.attention import SequenceAttention
+from lecun_zoo.families.seq2seq.attention import SequenceAttention
 from lecun_zoo.model import ZooModel, serializable
 
 __all__ = ["Seq2Seq", "FloatSoftmax", "reverse_valid", "make_layers", "layers_of", "encode", "decode"]

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from lecun_zoo.data.text_corpus import EOS, Vocabulary, lm_windows, tokenize
+from lecun_zoo.families.word_lm.corpus import EOS, Vocabulary, lm_windows, tokenize
 
 __all__ = ["vocabulary_of", "encode", "decode", "generate", "perplexity"]
 

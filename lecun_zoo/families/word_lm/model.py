@@ -9,7 +9,7 @@ import numpy as np
 
 from lecun_zoo.families.word_lm.config import WordLMConfig
 from lecun_zoo.families.word_lm.layers import ContextWindow, TiedEmbedding
-from lecun_zoo.metrics import perplexity as _perplexity  # noqa: F401  (registers the metrics for loading)
+from lecun_zoo.families.word_lm import metrics as _perplexity  # noqa: F401  (registers the metrics for loading)
 from lecun_zoo.model import ZooModel, serializable
 
 
@@ -38,7 +38,7 @@ class WordLanguageModel(ZooModel):
     A ``stateful`` model has a fixed batch size (``config.batch_size``); its ``fit``
     and ``evaluate`` read ``tf.data`` inputs in order and feed them in batches of it, zero the state at the start of
     every epoch and of every evaluation, and expect windows in stream order
-    (``lecun_zoo.data.text_corpus.lm_windows(..., streams=batch_size)``).
+    (``lecun_zoo.families.word_lm.corpus.lm_windows(..., streams=batch_size)``).
 
     Example:
         >>> model = WordLanguageModel({"architecture": "nplm", "vocab_size": 10, "order": 3,

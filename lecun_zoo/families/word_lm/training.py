@@ -21,7 +21,7 @@ def compile_model(model: Any, config: WordLMConfig) -> None:
     whole data set, SGD with gradient-norm clipping (Zaremba et al.) or Adam."""
     import keras
 
-    from lecun_zoo.metrics.perplexity import BitsPerToken, Perplexity
+    from lecun_zoo.families.word_lm.metrics import BitsPerToken, Perplexity
 
     clip = {"global_clipnorm": config.clipnorm} if config.clipnorm > 0 else {}
     if config.optimizer == "sgd":

@@ -1,0 +1,65 @@
+"""Each family owns its folder: the old shared paths of moved modules still import (one
+release, with a DeprecationWarning) and are the moved modules themselves; every dataset a
+family ships comes through its ``Family.sources``."""
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import lecun_zoo
+from lecun_zoo import data
+
+MOVED = {
+    "lecun_zoo.data.algorithmic": "lecun_zoo.families.ntm.tasks",
+    "lecun_zoo.data.babi": "lecun_zoo.families.memnet.babi",
+    "lecun_zoo.data.babi_generated": "lecun_zoo.families.memnet.babi_generated",
+    "lecun_zoo.data.parallel_text": "lecun_zoo.families.seq2seq.parallel_text",
+    "lecun_zoo.data.parallel_vocab": "lecun_zoo.families.seq2seq.tokens",
+    "lecun_zoo.data.seq2seq_tasks": "lecun_zoo.families.seq2seq.tasks",
+    "lecun_zoo.data.text_corpus": "lecun_zoo.families.word_lm.corpus",
+    "lecun_zoo.data.toy_grammar": "lecun_zoo.families.word_lm.toy_grammar",
+    "lecun_zoo.layers.attention": "lecun_zoo.families.seq2seq.attention",
+    "lecun_zoo.metrics.bits": "lecun_zoo.families.ntm.metrics",
+    "lecun_zoo.metrics.perplexity": "lecun_zoo.families.word_lm.metrics",
+    "lecun_zoo.metrics.reconstruction": "lecun_zoo.families.autoencoder.metrics",
+    "lecun_zoo.metrics.bleu": "lecun_zoo.families.seq2seq.bleu",
+}
+
+
+def test_old_paths_warn_once_and_are_the_new_modules():
+    code = (
+        "import warnings, importlib, sys\n"
+        "warnings.simplefilter('always')\n"
+        f"moved = {MOVED!r}\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    for old, new in moved.items():\n"
+        "        assert importlib.import_module(old) is importlib.import_module(new), old\n"
+        "        importlib.import_module(old)\n"
+        "    from lecun_zoo.data import babi\n"
+        "    assert babi is sys.modules['lecun_zoo.families.memnet.babi']\n"
+        "msgs = [str(x.message) for x in w if issubclass(x.category, DeprecationWarning)]\n"
+        "for old, new in moved.items():\n"
+        "    assert sum(m.startswith(old + ' moved to ' + new) for m in msgs) == 1, (old, msgs)\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("name", lecun_zoo.list())
+def test_a_family_ships_its_own_datasets(name):
+    fam = lecun_zoo.get_family(name)
+    shared = set(data.SOURCES)
+    for ds in fam.datasets:
+        assert ds in shared or ds in fam.sources, f"{name}: dataset {ds!r} is neither shared nor in its sources"
+    for ds, target in fam.sources.items():
+        assert target.startswith((f"lecun_zoo.families.{name}.", "lecun_zoo.data.")), (ds, target)
+        assert data.get_source(ds).name == ds
+
+
+def test_shared_datasets_serve_two_families_or_more():
+    users = {ds: [f for f in lecun_zoo.list() if ds in lecun_zoo.get_family(f).datasets] for ds in data.SOURCES}
+    assert all(len(u) >= 2 for u in users.values()), users

@@ -470,9 +470,9 @@ def test_info_of_a_seeded_load_describes_the_loaded_data():
     from lecun_zoo.families.word_lm.toy_grammar import DATASET
 
     _, got = data.load("toy_grammar", "train", seed=1, batch_size=4, with_info=True, sentences=300, seq_len=3)
-    want = DATASET.vocabulary(seed=1, sentences=300).tokens
+    want = DATASET.vocabulary(seed=1, sentences=300).itos
     assert got.extra["vocab"] == want == data.info("toy_grammar", seed=1, sentences=300).extra["vocab"]
-    assert DATASET.vocabulary(sentences=300).tokens != want  # seed 0 orders the words differently
+    assert DATASET.vocabulary(sentences=300).itos != want  # seed 0 orders the words differently
 
 
 def test_family_data_options_are_accepted_by_every_listed_dataset():

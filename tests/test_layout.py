@@ -63,3 +63,26 @@ def test_a_family_ships_its_own_datasets(name):
 def test_shared_datasets_serve_two_families_or_more():
     users = {ds: [f for f in lecun_zoo.list() if ds in lecun_zoo.get_family(f).datasets] for ds in data.SOURCES}
     assert all(len(u) >= 2 for u in users.values()), users
+
+
+def test_one_vocabulary_type_with_each_familys_reserved_tokens():
+    from lecun_zoo.data.vocab import Vocabulary
+    from lecun_zoo.families.memnet.babi import build_vocab, vocabulary_from as memnet_vocab
+    from lecun_zoo.families.seq2seq.tokens import build_vocabulary as seq2seq_vocab
+    from lecun_zoo.families.word_lm.corpus import build_vocabulary as word_lm_vocab, vocabulary_from
+
+    s = seq2seq_vocab([["b", "a", "b"]])
+    w = word_lm_vocab("b a b".split())
+    m = memnet_vocab(build_vocab([([["b", "a"]], ["a"], "b")]))
+    assert all(type(v) is Vocabulary for v in (s, w, m))
+    assert s.itos == ("<pad>", "<unk>", "<start>", "<end>", "b", "a") and s.unk_id == 1
+    assert w.itos == ("<unk>", "b", "a") and w.unk_id == 0
+    assert m.itos == ("<pad>", "<unk>", "a", "b") and m.unk_id == 1
+    # what the configs store reads back to the same vocabulary
+    assert Vocabulary(s.tokens) == s and vocabulary_from(w.itos) == w and memnet_vocab(m.itos) == m
+    assert s.decode([4, 3, 5], strip=True) == ["b"] and w.decode([1, 0]) == ["b", "<unk>"]
+    assert m.encode(["b", "zzz"]).tolist() == [3, 1]
+    with pytest.raises(ValueError, match="reserved"):
+        Vocabulary(["<unk>"], specials=("<unk>",))
+    with pytest.raises(ValueError, match="unk"):
+        Vocabulary(["a"], specials=("<pad>",))

@@ -9,7 +9,8 @@ import pytest
 import lecun_zoo
 from lecun_zoo.config import ConfigError
 from lecun_zoo.data import DataFormatError, DataNotFoundError
-from lecun_zoo.families.word_lm.corpus import EOS, PTB, TEXT, Vocabulary, lm_windows, tokenize
+from lecun_zoo.families.word_lm.corpus import (EOS, PTB, TEXT, Vocabulary, build_vocabulary, lm_windows, tokenize,
+                                              vocabulary_from)
 from lecun_zoo.families.word_lm import FAMILY
 from lecun_zoo.families.word_lm.kneser_ney import KneserNey
 
@@ -29,14 +30,14 @@ def test_tokenize_words_and_chars():
 
 
 def test_vocabulary_order_cutoff_and_round_trip():
-    v = Vocabulary.build("b a b c b a d".split(), min_count=2)
-    assert v.tokens == ("<unk>", "b", "a")  # by count, ties alphabetical, <unk> first
+    v = build_vocabulary("b a b c b a d".split(), min_count=2)
+    assert v.itos == ("<unk>", "b", "a")  # by count, ties alphabetical, <unk> first
     assert v.encode(["a", "zzz", "b"]).tolist() == [2, 0, 1]
     assert v.decode([1, 2, 0]) == ["b", "a", "<unk>"]
-    assert Vocabulary.build("c b a".split(), max_vocab=3).tokens == ("<unk>", "a", "b")
-    assert Vocabulary(v.tokens) == v
+    assert build_vocabulary("c b a".split(), max_vocab=3).itos == ("<unk>", "a", "b")
+    assert vocabulary_from(v.itos) == v and isinstance(v, Vocabulary)
     with pytest.raises(ValueError, match="<unk>"):
-        Vocabulary(("a", "b"))
+        vocabulary_from(("a", "b"))
 
 
 def test_lm_windows_targets_follow_inputs():
@@ -198,7 +199,7 @@ def _toy_model(preset="tiny", **kw):
     from lecun_zoo.families.word_lm.toy_grammar import DATASET
 
     vocab = DATASET.vocabulary()
-    return _get(preset, vocab=vocab.tokens, vocab_size=len(vocab), **kw)
+    return _get(preset, vocab=vocab.itos, vocab_size=len(vocab), **kw)
 
 
 def test_vocabulary_survives_save_and_load(tmp_path):
@@ -220,7 +221,7 @@ def test_generate_samples_known_tokens_and_maps_oov_to_unk(preset):
     ids = generate(m, "the unknownword dog", length=7, temperature=0.8, top_k=5, seed=1, return_ids=True)
     assert len(ids) == 7 and all(0 <= i < m.zoo_config.vocab_size for i in ids)
     text = generate(m, "the", length=5, temperature=0, seed=0)
-    assert set(text.split()) <= set(vocabulary_of(m).tokens)
+    assert set(text.split()) <= set(vocabulary_of(m).itos)
     assert generate(m, "the", length=5, temperature=0) == text  # greedy is deterministic
 
 

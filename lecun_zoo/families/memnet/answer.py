@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from lecun_zoo.families.memnet.babi import tokenize
+from lecun_zoo.families.memnet.babi import tokenize, vocabulary_from
 
 __all__ = ["Answer", "encode", "answer", "plot_attention"]
 
@@ -52,7 +52,7 @@ def encode(config: Any, story: Union[str, Sequence[str]], question: str, *, on_u
     if on_unknown not in ("unk", "raise"):
         raise ValueError(f"answer() on_unknown got {on_unknown!r}; expected 'unk' or 'raise'")
     vocab = list(config.vocab)
-    index = {w: i for i, w in enumerate(vocab)}
+    index = vocabulary_from(vocab).index
     sents = _sentences(story)
     q = tokenize(question)
     if not q:

@@ -30,15 +30,16 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
+from lecun_zoo.data.vocab import PAD, UNK, Vocabulary
 from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source,
                                   choice_option, int_option, read_text, text_lines)
 
 __all__ = [
-    "PAD", "UNK", "TASK_NAMES", "tokenize", "parse_babi", "parse_tasks", "find_task_files",
-    "build_vocab", "model_vocab", "vectorize", "BabiSource", "DATASET",
+    "PAD", "UNK", "SPECIALS", "TASK_NAMES", "vocabulary_from", "tokenize", "parse_babi", "parse_tasks",
+    "find_task_files", "build_vocab", "model_vocab", "vectorize", "BabiSource", "DATASET",
 ]
 
-PAD, UNK = "<pad>", "<unk>"
+SPECIALS = (PAD, UNK)  # memnet's reserved tokens: word id 0 pads, 1 is unknown
 TASK_NAMES = {
     1: "single-supporting-fact", 2: "two-supporting-facts", 3: "three-supporting-facts",
     4: "two-arg-relations", 5: "three-arg-relations", 6: "yes-no-questions", 7: "counting",
@@ -204,8 +205,12 @@ def build_vocab(examples: Iterable[tuple]) -> tuple[str, ...]:
             words.update(s)
         words.update(question)
         words.add(answer)
-    words -= {PAD, UNK}
-    return (PAD, UNK) + tuple(sorted(words))
+    return Vocabulary(sorted(words - set(SPECIALS)), SPECIALS).itos
+
+
+def vocabulary_from(itos: Sequence[str]) -> Vocabulary:
+    """A memnet vocabulary from the token list its config stores (``<pad>``, ``<unk>``, words)."""
+    return Vocabulary.from_itos(itos, SPECIALS)
 
 
 def vectorize(examples: Sequence[tuple], vocab: Sequence[str], memory_size: int, sentence_len: int):
@@ -213,7 +218,7 @@ def vectorize(examples: Sequence[tuple], vocab: Sequence[str], memory_size: int,
 
     Stories keep their last ``memory_size`` sentences, most recent in slot 0; unknown
     words become ``<unk>`` (id 1)."""
-    index = {w: i for i, w in enumerate(vocab)}
+    v = vocabulary_from(vocab)
     n = len(examples)
     story = np.zeros((n, memory_size, sentence_len), dtype="int32")
     question = np.zeros((n, sentence_len), dtype="int32")
@@ -223,11 +228,11 @@ def vectorize(examples: Sequence[tuple], vocab: Sequence[str], memory_size: int,
         for slot, words in enumerate(reversed(kept)):  # slot 0 = most recent sentence
             if len(words) > sentence_len:
                 raise ValueError(f"sentence {' '.join(words)!r} has {len(words)} words; sentence_len is {sentence_len}")
-            story[i, slot, : len(words)] = [index.get(w, 1) for w in words]
+            story[i, slot, : len(words)] = v.encode(words)
         if len(q) > sentence_len:
             raise ValueError(f"question {' '.join(q)!r} has {len(q)} words; sentence_len is {sentence_len}")
-        question[i, : len(q)] = [index.get(w, 1) for w in q]
-        answer[i] = index.get(a, 1)
+        question[i, : len(q)] = v.encode(q)
+        answer[i] = v.index.get(a, v.unk_id)
     return {"story": story, "question": question}, answer
 
 

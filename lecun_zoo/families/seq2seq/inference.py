@@ -195,7 +195,7 @@ def translate(model, sentences: Sequence[str], beam_width: Optional[int] = None,
                   batch_size=batch_size)
     results = []
     for toks, h in zip(src_tokens, hyps):
-        words = tgt_vocab.decode(h.tokens)
+        words = tgt_vocab.decode(h.tokens, strip=True)
         att = None if h.extra is None else h.extra[:, : len(toks)]
         results.append(Translation(detokenize(words, c.target_level), toks, words, h.score, att))
     return results if return_details else [r.text for r in results]

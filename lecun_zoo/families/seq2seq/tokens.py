@@ -1,6 +1,7 @@
 """Tokenisation and vocabularies for parallel text (sequence-to-sequence data).
 
-A :class:`Vocabulary` maps tokens to ids with four reserved ids first::
+A :class:`~lecun_zoo.data.vocab.Vocabulary` (the shared type) maps tokens to ids with
+four reserved ids first::
 
     0 <pad>   1 <unk>   2 <start>   3 <end>
 
@@ -13,19 +14,19 @@ This module imports neither Keras nor TensorFlow.
 
 from __future__ import annotations
 
-import collections
+import itertools
 import re
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
+
+from lecun_zoo.data.vocab import END, PAD, SPECIALS, START, UNK, Vocabulary
 
 __all__ = [
     "PAD", "UNK", "START", "END", "SPECIALS", "PAD_ID", "UNK_ID", "START_ID", "END_ID",
     "LEVELS", "tokenize", "detokenize", "Vocabulary", "build_vocabulary", "pad_batch",
 ]
 
-PAD, UNK, START, END = "<pad>", "<unk>", "<start>", "<end>"
-SPECIALS = (PAD, UNK, START, END)
 PAD_ID, UNK_ID, START_ID, END_ID = 0, 1, 2, 3
 LEVELS = ("word", "char")
 
@@ -67,67 +68,14 @@ def detokenize(tokens: Sequence[str], level: str = "word") -> str:
     return "".join(out)
 
 
-class Vocabulary:
-    """Tokens <-> ids, with ``<pad> <unk> <start> <end>`` as ids 0-3.
-
-    Args:
-        tokens: the ordinary tokens (ids 4, 5, ...), without the reserved ones.
-    """
-
-    def __init__(self, tokens: Iterable[str]) -> None:
-        tokens = tuple(tokens)
-        seen: set = set()
-        for i, t in enumerate(tokens):
-            if not isinstance(t, str) or t == "":
-                raise ValueError(f"Vocabulary token {i} got {t!r}; expected a non-empty str")
-            if t in SPECIALS:
-                raise ValueError(f"Vocabulary token {i} is the reserved token {t!r}; leave reserved tokens out")
-            if t in seen:
-                raise ValueError(f"Vocabulary token {i} {t!r} appears twice")
-            seen.add(t)
-        self.tokens = tokens
-        self.itos = SPECIALS + tokens
-        self.stoi = {t: i for i, t in enumerate(self.itos)}
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Vocabulary) and other.tokens == self.tokens
-
-    def __repr__(self) -> str:
-        return f"Vocabulary({len(self)} ids: {list(self.itos[:8])}{' ...' if len(self) > 8 else ''})"
-
-    def encode(self, tokens: Sequence[str]) -> list[int]:
-        """Ids of ``tokens``; unknown tokens map to ``<unk>`` (id 1)."""
-        return [self.stoi.get(t, UNK_ID) for t in tokens]
-
-    def decode(self, ids: Iterable[int], *, strip: bool = True) -> list[str]:
-        """Tokens of ``ids``; with ``strip`` it stops at ``<end>`` and drops ``<pad>``/``<start>``."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if strip and i == END_ID:
-                break
-            if strip and i in (PAD_ID, START_ID):
-                continue
-            out.append(self.itos[i] if 0 <= i < len(self.itos) else UNK)
-        return out
-
-
 def build_vocabulary(token_lists: Iterable[Sequence[str]], max_size: Optional[int] = None,
                      min_count: int = 1) -> Vocabulary:
     """The most frequent tokens (ties broken alphabetically, so it is deterministic),
     at most ``max_size`` ids in all (reserved ids included), each seen ``min_count`` times."""
-    counts = collections.Counter()
-    for toks in token_lists:
-        counts.update(toks)
-    ranked = sorted((t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t))
-    if max_size is not None:
-        if max_size < len(SPECIALS) + 1:
-            raise ValueError(f"build_vocabulary() max_size got {max_size}; expected >= {len(SPECIALS) + 1}")
-        ranked = ranked[: max_size - len(SPECIALS)]
-    return Vocabulary(ranked)
+    if max_size is not None and max_size < len(SPECIALS) + 1:
+        raise ValueError(f"build_vocabulary() max_size got {max_size}; expected >= {len(SPECIALS) + 1}")
+    return Vocabulary.build(itertools.chain.from_iterable(token_lists), SPECIALS, min_count=min_count,
+                            max_size=max_size)
 
 
 def pad_batch(sequences: Sequence[Sequence[int]], length: Optional[int] = None) -> np.ndarray:
@@ -156,7 +104,7 @@ def encode_pairs(sources: Sequence[Sequence[str]], targets: Sequence[Sequence[st
     tgt = [target_vocab.encode(t) for t in targets]
     x = {
         "source": pad_batch(src),
-        "target_in": pad_batch([[START_ID] + t for t in tgt]),
+        "target_in": pad_batch([[START_ID, *t] for t in tgt]),
     }
-    y = pad_batch([t + [END_ID] for t in tgt])
+    y = pad_batch([[*t, END_ID] for t in tgt])
     return x, y

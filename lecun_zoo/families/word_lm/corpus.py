@@ -6,7 +6,7 @@ One data path for every language model of the zoo (``word_lm``: NPLM, LSTM, RNN)
 * a corpus is a list of tokens; ``level="word"`` splits each line on white space and
   ends it with ``<eos>`` (the Penn Treebank convention of Mikolov et al.);
   ``level="char"`` keeps every character, newlines included;
-* a :class:`Vocabulary` has ``<unk>`` at id 0, then the training tokens by decreasing
+* a :class:`~lecun_zoo.data.vocab.Vocabulary` has ``<unk>`` at id 0, then the training tokens by decreasing
   frequency (ties alphabetical), cut at ``min_count`` and ``max_vocab``. It is
   deterministic, so a model that stores it in its config tokenises the same way after
   reloading;
@@ -34,16 +34,17 @@ from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
+from lecun_zoo.data.vocab import UNK, Vocabulary
 from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source,
                                   choice_option, int_option, read_text, tfds_load)
 
 __all__ = [
-    "UNK", "EOS", "LEVELS", "Vocabulary", "tokenize", "read_tokens", "lm_windows",
+    "UNK", "EOS", "LEVELS", "Vocabulary", "vocabulary_from", "build_vocabulary", "tokenize", "read_tokens", "lm_windows",
     "TextFolder", "TinyShakespeare", "Lm1b", "TEXT", "PTB", "TINY_SHAKESPEARE", "LM1B",
 ]
 
-UNK = "<unk>"
 EOS = "<eos>"
+SPECIALS = (UNK,)  # word_lm's only reserved token, id 0
 LEVELS = ("word", "char")
 
 
@@ -66,63 +67,21 @@ def tokenize(text: str, level: str = "word") -> list[str]:
     return out
 
 
-class Vocabulary:
-    """Token <-> id. Id 0 is ``<unk>``; unknown tokens encode to it.
+def vocabulary_from(itos: Sequence[str]) -> Vocabulary:
+    """A word_lm vocabulary from the token list its config stores (every id, ``<unk>`` first)."""
+    return Vocabulary.from_itos(itos, SPECIALS, UNK)
 
-    Args:
-        tokens: the tokens in id order; ``tokens[0]`` must be ``"<unk>"``.
+
+def build_vocabulary(tokens: Iterable[str], min_count: int = 1, max_vocab: int = 0) -> Vocabulary:
+    """``<unk>``, then tokens seen ``>= min_count`` times by decreasing count (ties in
+    sorted order), at most ``max_vocab`` entries in all (0: no limit).
 
     Example:
-        >>> v = Vocabulary.build("a b a c".split(), min_count=2)
-        >>> v.tokens, v.encode(["a", "b", "zzz"]).tolist()
+        >>> v = build_vocabulary("a b a c".split(), min_count=2)
+        >>> v.itos, v.encode(["a", "b", "zzz"]).tolist()
         (('<unk>', 'a'), [1, 0, 0])
     """
-
-    def __init__(self, tokens: Sequence[str]) -> None:
-        tokens = tuple(tokens)
-        if not tokens or tokens[0] != UNK:
-            raise ValueError(f"Vocabulary tokens must start with {UNK!r}; got {tokens[:3]!r}...")
-        index = {t: i for i, t in enumerate(tokens)}
-        if len(index) != len(tokens):
-            dup = [t for t, c in collections.Counter(tokens).items() if c > 1][:3]
-            raise ValueError(f"Vocabulary tokens must be unique; repeated: {dup!r}")
-        self.tokens = tokens
-        self.index = index
-
-    @classmethod
-    def build(cls, tokens: Iterable[str], min_count: int = 1, max_vocab: int = 0) -> "Vocabulary":
-        """``<unk>``, then tokens seen ``>= min_count`` times by decreasing count (ties in
-        sorted order), at most ``max_vocab`` entries in all (0: no limit)."""
-        counts = collections.Counter(tokens)
-        counts.pop(UNK, None)
-        kept = sorted((t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t))
-        if max_vocab:
-            kept = kept[: max(0, max_vocab - 1)]
-        return cls((UNK, *kept))
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, token: str) -> bool:
-        return token in self.index
-
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, Vocabulary) and other.tokens == self.tokens
-
-    def encode(self, tokens: Iterable[str]) -> np.ndarray:
-        """int32 ids; tokens not in the vocabulary become 0 (``<unk>``)."""
-        get = self.index.get
-        return np.fromiter((get(t, 0) for t in tokens), dtype=np.int32)
-
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        n = len(self.tokens)
-        out = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < n:
-                raise ValueError(f"Vocabulary.decode got id {i}; expected 0 <= id < {n}")
-            out.append(self.tokens[i])
-        return out
+    return Vocabulary.build(tokens, SPECIALS, UNK, min_count=min_count, max_size=max_vocab)
 
 
 @functools.lru_cache(maxsize=16)
@@ -213,11 +172,11 @@ class LanguageModelSource(Source):
         s = self._settings(options)
         if options.get("vocab"):
             try:
-                return Vocabulary(options["vocab"])
+                return vocabulary_from(options["vocab"])
             except (TypeError, ValueError) as e:
                 raise DataOptionError(f"dataset {self.name!r} option 'vocab' is no vocabulary ({e}); expected a "
                                       f"sequence of unique tokens starting with {UNK!r}") from None
-        return Vocabulary.build(self._tokens("train", data_dir, options), s["min_count"], s["max_vocab"])
+        return build_vocabulary(self._tokens("train", data_dir, options), s["min_count"], s["max_vocab"])
 
     def ids(self, split: str, data_dir: Optional[str] = None, **options: Any) -> np.ndarray:
         """The token ids of a whole split (with the vocabulary the options imply)."""
@@ -227,7 +186,7 @@ class LanguageModelSource(Source):
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         vocab, s = self.vocabulary(data_dir, **options), self._settings(options)
         return DatasetInfo(self.name, "language_modeling", (s["seq_len"] + s["context"],), len(vocab), {},
-                           {"vocab": vocab.tokens, "level": s["level"]})
+                           {"vocab": vocab.itos, "level": s["level"]})
 
     def arrays(self, split: str, data_dir: Optional[str] = None, **options: Any):
         s = self._settings(options)

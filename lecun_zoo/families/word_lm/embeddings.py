@@ -14,7 +14,7 @@ def word_vectors(model: Any):
     """``(vectors [vocab, dim] float32, tokens)`` of a word_lm model's input embedding table."""
     from lecun_zoo.families.word_lm.generation import vocabulary_of
 
-    return np.asarray(model.embedding_matrix, dtype=np.float32), vocabulary_of(model).tokens
+    return np.asarray(model.embedding_matrix, dtype=np.float32), vocabulary_of(model).itos
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from lecun_zoo.families.word_lm.corpus import EOS, Vocabulary, lm_windows, tokenize
+from lecun_zoo.families.word_lm.corpus import EOS, Vocabulary, lm_windows, tokenize, vocabulary_from
 
 __all__ = ["vocabulary_of", "encode", "decode", "generate", "perplexity"]
 
@@ -17,8 +17,8 @@ def vocabulary_of(model: Any) -> Vocabulary:
     vocab = tuple(model.zoo_config.vocab)
     if not vocab:
         raise ValueError("this word_lm model has no vocabulary in its config (config.vocab is empty); train it "
-                         "through lecun_zoo.data / the CLI, or build it with vocab=Vocabulary.build(...).tokens")
-    return Vocabulary(vocab)
+                         "through lecun_zoo.data / the CLI, or build it with vocab=build_vocabulary(...).itos")
+    return vocabulary_from(vocab)
 
 
 def encode(model: Any, text: Union[str, Sequence[str]]) -> np.ndarray:
@@ -107,7 +107,7 @@ def generate(model: Any, prompt: Union[str, Sequence[str]] = "", length: int = 5
     ids = list(encode(model, prompt))
     if not ids:
         start = EOS if c.resolved_level == "word" else "\n"
-        ids = [vocab.index.get(start, 0)]
+        ids = [vocab.index.get(start, vocab.unk_id)]
     rng = np.random.default_rng(seed)
     out: list[int] = []
     if c.architecture == "nplm":

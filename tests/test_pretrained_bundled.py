@@ -14,7 +14,8 @@ from lecun_zoo.pretrained import entries, where
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# id -> (code that builds the fixed input ``x`` from numpy ``np``, indices into the flattened
+# id -> (code that builds the fixed input ``x`` from numpy ``np`` (or the output ``y`` from the
+# loaded ``model``), indices into the flattened
 # output, their values): recorded from the bundled files on 2026-12-02. Freshly initialised
 # weights give other numbers.
 PINNED = {
@@ -26,6 +27,11 @@ PINNED = {
         "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0",
         [1, 4, 7], [0.9999284, 6.87e-05, 2.4e-06],
     ),
+    "seq2seq/addition.digits3": (  # greedy decoding of three questions: the sums
+        "from lecun_zoo.families.seq2seq import translate; "
+        "y = [int(s) for s in translate(model, ['12+34', '999+1', '5+5'], beam_width=1)]",
+        [0, 1, 2], [46, 1000, 10],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],
@@ -36,9 +42,9 @@ PROBE = """
 import json, sys, numpy as np, lecun_zoo
 out = {}
 for wid, (code, index) in json.loads(sys.argv[1]).items():
-    scope = {"np": np}
-    exec(code, scope)
-    y = lecun_zoo.get(wid.split("/")[0], weights=wid).predict(scope["x"], verbose=0)
+    scope = {"np": np, "model": lecun_zoo.get(wid.split("/")[0], weights=wid)}
+    exec(code, scope)  # sets x (fed to predict) or y (the output itself)
+    y = scope["y"] if "y" in scope else scope["model"].predict(scope["x"], verbose=0)
     out[wid] = {"values": np.asarray(y).ravel()[index].tolist(), "file": lecun_zoo.__file__}
 print(json.dumps(out))
 """

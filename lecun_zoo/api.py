@@ -49,6 +49,8 @@ class Card:
     aliases: tuple
     provider: str
     version: str
+    recipes: dict = dataclasses.field(default_factory=dict)
+    weights: builtins.list[str] = dataclasses.field(default_factory=builtins.list)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -65,6 +67,10 @@ class Card:
         ]
         if self.aliases:
             lines.append(f"  aliases:      {', '.join(self.aliases)}")
+        for data, rec in sorted(self.recipes.items()):
+            lines.append(f"  recipe for {data}: {', '.join(f'{k}={v!r}' for k, v in rec.items())}")
+        if self.weights:
+            lines.append(f"  trained weights: {', '.join(self.weights)}")
         lines.append("  config fields:")
         for row in self.config_fields:
             allowed = f"  {row['allowed']}" if row["allowed"] else ""
@@ -99,7 +105,19 @@ def info(name: str) -> Card:
         aliases=tuple(fam.aliases),
         provider=rec.distribution if rec else "?",
         version=rec.version if rec else "?",
+        recipes={k: dict(v) for k, v in fam.recipes.items()},
+        weights=_weights_of(fam.name),
     )
+
+
+def _weights_of(name: str) -> builtins.list[str]:
+    """The ids of a family's trained weights; a malformed entry leaves the card without them."""
+    from lecun_zoo.pretrained import list_pretrained
+
+    try:
+        return list_pretrained(name)
+    except Exception:  # noqa: BLE001 - the card is still useful; `lecun-zoo weights` names the problem
+        return []
 
 
 def get(name: str, preset: Optional[str] = None, *, weights: Any = None, compile: bool = True,

@@ -187,3 +187,20 @@ def test_cli_weights_and_reproduce(zoo, tmp_path):
     assert "accuracy" in out.stdout and cache_folder("convnet/tiny.later") in out.stdout
     assert where(find("convnet/tiny.later")) == "cache"
     assert lecun_zoo.get("convnet", weights="convnet/tiny.later").output_shape[-1] == 10
+
+
+def test_a_malformed_entry_affects_only_itself(zoo):
+    weights, result = zoo
+    _make(weights / "tiny.digits", result, "digits")
+    (weights / "tiny.broken").mkdir()
+    (weights / "tiny.broken" / "entry.json").write_text("{not json")
+    (weights / "nopreset.x").mkdir()
+    (weights / "nopreset.x" / "entry.json").write_text(json.dumps({"recipe": {}}))
+    with pytest.warns(UserWarning, match="tiny.broken"):
+        ids = lecun_zoo.list(pretrained=True)
+    assert "convnet/tiny.digits" in ids and "convnet/tiny.broken" not in ids
+    assert lecun_zoo.get("convnet", weights="convnet/tiny.digits").output_shape[-1] == 10
+    with pytest.raises(WeightsError, match=r"tiny.broken.*cannot be read"):
+        lecun_zoo.get("convnet", weights="convnet/tiny.broken")
+    with pytest.raises(WeightsError, match=r"preset 'nopreset' is not one of"):
+        lecun_zoo.get("convnet", weights="convnet/nopreset.x")

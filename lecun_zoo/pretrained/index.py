@@ -103,14 +103,24 @@ def _read_entry(fam: Any, folder: str, name: str) -> Entry:
                  bundled=os.path.join(folder, name))
 
 
+#: id -> why its entry.json could not be read (``find`` raises it; listings leave it out)
+BROKEN: dict[str, str] = {}
+
+
 def family_entries(fam: Any) -> list[Entry]:
+    """The family's entries; a malformed one is left out with a warning (it affects only
+    itself: asking for it raises the reason)."""
     folder = _folder_of(fam)
     if folder is None:
         return []
     out = []
     for name in sorted(os.listdir(folder)):
         if os.path.isfile(os.path.join(folder, name, "entry.json")):
-            out.append(_read_entry(fam, folder, name))
+            try:
+                out.append(_read_entry(fam, folder, name))
+            except WeightsError as e:
+                BROKEN[f"{fam.name}/{name}"] = str(e)
+                warnings.warn(f"lecun_zoo: trained weights left out: {e}", stacklevel=3)
     return out
 
 
@@ -146,6 +156,8 @@ def find(weights_id: str) -> Entry:
     for e in pool:
         if e.id == weights_id:
             return e
+    if weights_id in BROKEN:
+        raise WeightsError(BROKEN[weights_id])
     known = [e.id for e in (entries() if family is None or pool == [] else pool)]
     close = difflib.get_close_matches(weights_id, known, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""

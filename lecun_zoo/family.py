@@ -9,7 +9,8 @@ loads cards cheaply, and ``import lecun_zoo`` stays fast.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Mapping, Optional, Sequence
+import importlib
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from lecun_zoo.config import Config, ConfigError
 
@@ -33,6 +34,30 @@ CAPABILITIES = (
 )
 
 
+class ModelClass:
+    """``Family.build`` given as ``"module:Class"``: builds ``Class(config)``, importing the
+    module on the first call (so the module defining ``FAMILY`` needs no Keras)."""
+
+    def __init__(self, target: str, family: str = "?") -> None:
+        module, _, attr = target.partition(":")
+        if not module or not attr:
+            raise ValueError(f"family {family!r}: build got {target!r}; expected 'module:Class' or a function")
+        self.target = target
+
+    def __call__(self, config: Config) -> Any:
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)(config)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelClass) and other.target == self.target
+
+    def __hash__(self) -> int:
+        return hash(self.target)
+
+    def __repr__(self) -> str:
+        return f"ModelClass({self.target!r})"
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     """A model family: metadata, presets, a validated config type and the functions
@@ -43,8 +68,10 @@ class Family:
         summary: one line.
         paper: citation of the paper the model implements.
         config_cls: a :class:`~lecun_zoo.config.Config` subclass with defaults.
-        build: ``build(config) -> keras.Model``; the model's ``get_config`` /
-            ``from_config`` round-trip and its classes are registered serializable.
+        build: the model class as a lazy ``"module:Class"`` string (imported on the first
+            build, called as ``Class(config)``), or a function ``build(config) ->
+            keras.Model``; the model's ``get_config`` / ``from_config`` round-trip and its
+            classes are registered serializable.
         compile: ``compile(model, config) -> None``: the paper's loss, optimizer, metrics.
         presets: named partial configs (field -> value). Must include ``"tiny"``, the
             small, deterministic-in-training preset that tests and CI use.
@@ -90,7 +117,7 @@ class Family:
     summary: str
     paper: str
     config_cls: type[Config]
-    build: Callable[[Config], Any]
+    build: Union[str, Callable[[Config], Any]]
     compile: Callable[[Any, Config], None]
     presets: Mapping[str, Mapping[str, Any]]
     default_preset: str
@@ -111,6 +138,8 @@ class Family:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
+        if isinstance(self.build, str):
+            object.__setattr__(self, "build", ModelClass(self.build, self.name))
         object.__setattr__(self, "datasets", tuple(self.datasets))
         object.__setattr__(self, "metrics", tuple(self.metrics))
         object.__setattr__(self, "aliases", tuple(self.aliases))

@@ -33,6 +33,7 @@ class ZooModel(keras.Model):
     def __init__(self, config: Union[Config, Mapping[str, Any], None] = None, **kwargs: Any) -> None:
         config = self.coerce_config(config)
         inputs, outputs = self.build_graph(config)
+        kwargs.setdefault("name", self.default_name(config))
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         self.zoo_config = config
 
@@ -47,6 +48,11 @@ class ZooModel(keras.Model):
         raise TypeError(
             f"{cls.__name__} takes a {cls.config_cls.__name__} or a dict, got {type(config).__name__}"
         )
+
+    @classmethod
+    def default_name(cls, config: Config) -> str:
+        """The model's name when none is given: the family's."""
+        return cls.config_cls.family
 
     @classmethod
     def build_graph(cls, config: Config):  # pragma: no cover - abstract

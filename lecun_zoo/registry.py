@@ -313,7 +313,7 @@ class Registry:
                 held.error = "replaced at run time by register(override=True)"
                 self._shadowed.append(held)
                 self._families.pop(fam.name, None)
-            module = getattr(fam.build, "__module__", "?") or "?"
+            module = getattr(fam.build, "target", None) or getattr(fam.build, "__module__", "?") or "?"
             top = module.split(".")[0]
             recs[fam.name] = PluginRecord(
                 fam.name, "<runtime>", f"{top} (run time)", getattr(sys.modules.get(top), "__version__", "?"),

@@ -86,3 +86,27 @@ def test_one_vocabulary_type_with_each_familys_reserved_tokens():
         Vocabulary(["<unk>"], specials=("<unk>",))
     with pytest.raises(ValueError, match="unk"):
         Vocabulary(["a"], specials=("<pad>",))
+
+
+@pytest.mark.parametrize("name,clip,field", [("memnet", "per_variable", "max_grad_norm"),
+                                             ("seq2seq", "per_variable", "clipnorm"),
+                                             ("ntm", "global", "clipnorm"), ("word_lm", "global", "clipnorm")])
+def test_one_optimizer_factory_clips_by_the_configs_norm(name, clip, field):
+    fam = lecun_zoo.get_family(name)
+    assert fam.make_config("tiny").clip == clip  # each family's paper default
+    for choice in ("global", "per_variable"):
+        m = lecun_zoo.get(name, preset="tiny", clip=choice, **{field: 3.0})
+        opt = m.optimizer
+        assert (opt.global_clipnorm, opt.clipnorm) == ((3.0, None) if choice == "global" else (None, 3.0))
+    with pytest.raises(lecun_zoo.ConfigError, match="clip"):
+        fam.make_config("tiny", clip="sideways")
+
+
+def test_the_family_record_builds_its_model_class_lazily():
+    from lecun_zoo.family import ModelClass
+
+    fam = lecun_zoo.get_family("convnet")
+    assert fam.build == ModelClass("lecun_zoo.families.convnet.model:ConvNet")
+    assert fam.build(fam.make_config("tiny")).name == "convnet"
+    with pytest.raises(ValueError, match="module:Class"):
+        ModelClass("no_colon")

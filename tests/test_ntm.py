@@ -12,7 +12,9 @@ import lecun_zoo
 from lecun_zoo.config import ConfigError
 from lecun_zoo.families.ntm import FAMILY, addressing, heads, memory
 from lecun_zoo.families.ntm.cell import NTMCell
-from lecun_zoo.families.ntm.training import build, compile_model, example_batch
+from lecun_zoo.families.ntm.hooks import compile_model, example_batch
+
+build = FAMILY.build  # the NTM class, imported lazily
 
 
 def _np(x):

@@ -8,7 +8,7 @@ from lecun_zoo.family import Family
 from lecun_zoo.families.autoencoder.codes import encode, plot_codes, plot_reconstructions, reconstruct
 from lecun_zoo.families.autoencoder.config import PRESETS, AutoencoderConfig
 from lecun_zoo.families.autoencoder.pretraining import fit, pretrain, unroll
-from lecun_zoo.families.autoencoder.training import adapt_to_data, build, compile_model, example_batch, search_space
+from lecun_zoo.families.autoencoder.hooks import adapt_to_data, compile_model, example_batch, search_space
 
 FAMILY = Family(
     name="autoencoder",
@@ -21,7 +21,7 @@ FAMILY = Family(
         "LeCun, Bengio & Hinton (2015), Deep learning, Nature 521."
     ),
     config_cls=AutoencoderConfig,
-    build=build,
+    build="lecun_zoo.families.autoencoder.model:DeepAutoencoder",
     compile=compile_model,
     presets=PRESETS,
     default_preset="hinton2006",

@@ -43,6 +43,10 @@ class DeepAutoencoder(ZooModel):
     config_cls = AutoencoderConfig
 
     @classmethod
+    def default_name(cls, config: AutoencoderConfig) -> str:
+        return "autoencoder" if config.head == "autoencoder" else "deep_classifier"
+
+    @classmethod
     def build_graph(cls, c: AutoencoderConfig):
         inputs = keras.Input(shape=c.input_shape, name="image")  # [batch, *input_shape]
         x = keras.layers.Flatten(name="flatten")(inputs)  # [batch, input_dim]

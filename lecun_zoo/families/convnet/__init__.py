@@ -5,7 +5,7 @@
 
 from lecun_zoo.family import Family
 from lecun_zoo.families.convnet.config import PRESETS, ConvNetConfig
-from lecun_zoo.families.convnet.training import adapt_to_data, build, compile_model, example_batch, search_space
+from lecun_zoo.families.convnet.hooks import adapt_to_data, compile_model, example_batch, search_space
 
 FAMILY = Family(
     name="convnet",
@@ -15,7 +15,7 @@ FAMILY = Family(
         "recognition, Proc. IEEE 86(11); LeCun, Bengio & Hinton (2015), Deep learning, Nature 521."
     ),
     config_cls=ConvNetConfig,
-    build=build,
+    build="lecun_zoo.families.convnet.model:ConvNet",
     compile=compile_model,
     presets=PRESETS,
     default_preset="modern",

@@ -10,8 +10,7 @@
 from lecun_zoo.families.memnet.answer import Answer, answer, encode, plot_attention
 from lecun_zoo.families.memnet.config import PRESETS, MemNetConfig
 from lecun_zoo.families.memnet.linear_start import fit
-from lecun_zoo.families.memnet.training import (adapt_to_data, build, compile_model, data_options, example_batch,
-                                                search_space)
+from lecun_zoo.families.memnet.hooks import adapt_to_data, compile_model, data_options, example_batch, search_space
 from lecun_zoo.family import Family
 
 FAMILY = Family(
@@ -23,7 +22,7 @@ FAMILY = Family(
         "prerequisite toy tasks (bAbI)."
     ),
     config_cls=MemNetConfig,
-    build=build,
+    build="lecun_zoo.families.memnet.model:MemN2N",
     compile=compile_model,
     presets=PRESETS,
     default_preset="babi_single",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from lecun_zoo.config import Config, ConfigError, field, spec
+from lecun_zoo.optimizers import CLIPS
 from lecun_zoo.families.memnet.babi_generated import SENTENCE_LEN, VOCAB
 
 
@@ -40,7 +41,8 @@ class MemNetConfig(Config):
     learning_rate: float = field(default=0.01, metadata=spec(range=(0.0, 10.0)))
     anneal_every: int = field(default=25, metadata=spec(range=(0, 10000), help="halve the learning rate every N epochs (0: never)"))
     anneal_factor: float = field(default=0.5, metadata=spec(range=(0.0, 1.0)))
-    max_grad_norm: float = field(default=40.0, metadata=spec(range=(0.0, None), help="clip each weight's gradient to this L2 norm (0: off)"))
+    max_grad_norm: float = field(default=40.0, metadata=spec(range=(0.0, None), help="clip the gradients to this L2 norm (0: off), by the clip norm"))
+    clip: str = field(default="per_variable", metadata=spec(choices=CLIPS, help="the norm clipnorm clips: 'global' (all gradients as one vector) or 'per_variable' (each weight's gradient); per variable as the authors' MemN2N code"))
     loss_reduction: str = field(default="sum", metadata=spec(choices=("sum", "mean"), help="sum over the batch (paper) or mean"))
     init_stddev: float = field(default=0.1, metadata=spec(range=(0.0, 10.0), help="embeddings ~ N(0, stddev)"))
     task: str | int = field(default="", metadata=spec(help="data option: bAbI task(s) to read: 1, '1,2', 'all'; '' = the dataset's default"))

@@ -4,16 +4,17 @@ Beel (2018), with the algorithmic tasks they were made for.
 Files: ``controller`` (LSTM / feed-forward), ``addressing`` (content, interpolation,
 shift, sharpening), ``heads`` (parameters -> read/write), ``memory`` (read, erase-then-add),
 ``cell`` (one step, a Keras RNN cell), ``model`` (the sequence model and the LSTM
-baseline), ``loss``, ``training``, ``evaluation`` (bit errors by length) and ``trace``
-(weightings and memory over time, heat maps).
+baseline), ``loss``, ``metrics`` (bit errors), ``hooks`` (compile, data options, the checked
+fit), ``tasks`` (the datasets), ``evaluation`` (bit errors by length) and ``trace`` (weightings
+and memory over time, heat maps).
 
 ``FAMILY`` is the entry-point target. This module imports no Keras.
 """
 
 from lecun_zoo.family import Family
 from lecun_zoo.families.ntm.config import PRESETS, NTMConfig
-from lecun_zoo.families.ntm.training import (
-    adapt_to_data, build, compile_model, data_options, example_batch, fit, search_space,
+from lecun_zoo.families.ntm.hooks import (
+    adapt_to_data, compile_model, data_options, example_batch, fit, search_space,
 )
 
 FAMILY = Family(
@@ -25,7 +26,7 @@ FAMILY = Family(
         "Implementing Neural Turing Machines, ICANN 2018, arXiv:1807.08518."
     ),
     config_cls=NTMConfig,
-    build=build,
+    build="lecun_zoo.families.ntm.model:NTM",
     compile=compile_model,
     presets=PRESETS,
     default_preset="copy",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from lecun_zoo.config import Config, ConfigError, field, spec
+from lecun_zoo.optimizers import CLIPS
 
 TASKS = ("copy", "repeat_copy", "associative_recall", "priority_sort")
 MEMORY_INITS = ("constant", "learned", "random")
@@ -60,7 +61,8 @@ class NTMConfig(Config):
     optimizer: str = field(default="adam", metadata=spec(choices=("adam", "rmsprop", "sgd")))
     learning_rate: float = field(default=1e-3, metadata=spec(range=(0.0, 10.0)))
     momentum: float = field(default=0.9, metadata=spec(range=(0.0, 1.0), open_upper=True, help="rmsprop / sgd momentum"))
-    clipnorm: float = field(default=50.0, metadata=spec(range=(0.0, None), help="global gradient norm clip (0: none)"))
+    clipnorm: float = field(default=50.0, metadata=spec(range=(0.0, None), help="gradient norm clip (0: none), by the clip norm"))
+    clip: str = field(default="global", metadata=spec(choices=CLIPS, help="the norm clipnorm clips: 'global' (all gradients as one vector) or 'per_variable' (each weight's gradient); global as Collier & Beel"))
     jit_compile: bool = field(default=True, metadata=spec(help="XLA-compile the train step: 2-9x faster NTM steps on CPU "
                                                               "(one compile per sequence length seen); the JAX backend always compiles"))
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from lecun_zoo.families.ntm.training import check_data_matches, data_options
+from lecun_zoo.families.ntm.hooks import check_data_matches, data_options
 
 
 def bit_errors_by_length(model: Any, lengths: Iterable[int], *, batch_size: int = 32, seed: int = 0,

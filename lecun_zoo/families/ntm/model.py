@@ -39,6 +39,10 @@ class NTM(ZooModel):
     config_cls = NTMConfig
 
     @classmethod
+    def default_name(cls, config: NTMConfig) -> str:
+        return "ntm" if config.model_type == "ntm" else "lstm_baseline"
+
+    @classmethod
     def build_graph(cls, c: NTMConfig):
         inputs = keras.Input(shape=(None, c.input_size), name="sequence")  # [batch, time, bits + 2]
         if c.model_type == "ntm":

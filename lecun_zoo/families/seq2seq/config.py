@@ -11,6 +11,7 @@ import dataclasses
 import string
 
 from lecun_zoo.config import Config, ConfigError, field, spec
+from lecun_zoo.optimizers import CLIPS
 
 CELLS = ("lstm", "gru")
 ATTENTIONS = ("none", "bahdanau", "luong")
@@ -50,7 +51,8 @@ class Seq2SeqConfig(Config):
     loss_normalization: str = field(default="sentence", metadata=spec(choices=LOSS_NORMALIZATIONS, help="sentence: each sentence's mean token loss, averaged over sentences (exact under data parallelism); token: mean over the batch's non-pad tokens"))
     optimizer: str = field(default="adam", metadata=spec(choices=OPTIMIZERS))
     learning_rate: float = field(default=1e-3, metadata=spec(range=(0.0, 100.0)))
-    clipnorm: float = field(default=0.0, metadata=spec(range=(0.0, None), help="clip each gradient's norm (0: off)"))
+    clipnorm: float = field(default=0.0, metadata=spec(range=(0.0, None), help="clip the gradient norm (0: off), by the clip norm"))
+    clip: str = field(default="per_variable", metadata=spec(choices=CLIPS, help="the norm clipnorm clips: 'global' (all gradients as one vector) or 'per_variable' (each weight's gradient); per variable as the Keras clipnorm this family always used"))
     beam_width: int = field(default=1, metadata=spec(range=(1, 1000), help="default beam width of translate() (1: greedy)"))
     length_penalty: float = field(default=0.0, metadata=spec(range=(0.0, 10.0), help="GNMT length penalty alpha for beam search"))
 

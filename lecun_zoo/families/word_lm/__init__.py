@@ -7,8 +7,8 @@ Kneser-Ney baseline, sampling and word-vector tools.
 
 from lecun_zoo.family import Family
 from lecun_zoo.families.word_lm.config import PRESETS, WordLMConfig
-from lecun_zoo.families.word_lm.training import (
-    adapt_to_data, build, compile_model, data_options, example_batch, fit, search_space,
+from lecun_zoo.families.word_lm.hooks import (
+    adapt_to_data, compile_model, data_options, example_batch, fit, search_space,
 )
 
 FAMILY = Family(
@@ -21,7 +21,7 @@ FAMILY = Family(
         "LeCun, Bengio & Hinton (2015), Deep learning, Nature 521."
     ),
     config_cls=WordLMConfig,
-    build=build,
+    build="lecun_zoo.families.word_lm.model:WordLanguageModel",
     compile=compile_model,
     presets=PRESETS,
     default_preset="small",

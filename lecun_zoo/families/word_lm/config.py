@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from lecun_zoo.config import Config, ConfigError, field, spec
+from lecun_zoo.optimizers import CLIPS
 
 ARCHITECTURES = ("nplm", "lstm", "rnn")
 
@@ -45,7 +46,8 @@ class WordLMConfig(Config):
     stateful: bool = field(default=False, metadata=spec(help="lstm/rnn: carry the state across batches (truncated BPTT)"))
     optimizer: str = field(default="sgd", metadata=spec(choices=("sgd", "adam")))
     learning_rate: float = field(default=1.0, metadata=spec(range=(0.0, 100.0)))
-    clipnorm: float = field(default=5.0, metadata=spec(range=(0.0, None), help="clip the global gradient norm (0: no clipping)"))
+    clipnorm: float = field(default=5.0, metadata=spec(range=(0.0, None), help="clip the gradient norm (0: no clipping), by the clip norm"))
+    clip: str = field(default="global", metadata=spec(choices=CLIPS, help="the norm clipnorm clips: 'global' (all gradients as one vector) or 'per_variable' (each weight's gradient); global as Zaremba et al."))
     lr_decay: float = field(default=1.0, metadata=spec(range=(0.0, 1.0), help="learning rate multiplier per epoch after decay_after"))
     decay_after: int = field(default=4, metadata=spec(range=(0, None), help="epochs at the initial learning rate"))
     min_count: int = field(default=1, metadata=spec(range=(1, None), help="vocabulary: keep tokens seen this often"))

@@ -15,7 +15,7 @@ __all__ = ["list", "info", "get", "get_family", "register", "unregister", "plugi
 def list(pattern: Optional[str] = None, *, capability: Union[str, Iterable[str], None] = None,  # noqa: A001
          pretrained: bool = False) -> builtins.list[str]:
     """Family names, sorted. ``pattern`` is a shell wildcard (``"seq*"``); ``capability``
-    keeps families that declare it (a name or several). Without ``capability`` no
+    keeps families that declare it as a capability or a tag (a name or several). Without ``capability`` no
     family code is imported. ``pretrained=True``: the ids of the trained weights instead
     (``"convnet/lenet5.mnist"``; ``pattern`` matches the ids), whether or not their files
     are on this machine (``lecun-zoo weights`` says which are)."""
@@ -45,6 +45,7 @@ class Card:
     datasets: tuple
     default_data: Optional[str]
     capabilities: builtins.list[str]
+    tags: builtins.list[str]
     metrics: tuple
     aliases: tuple
     provider: str
@@ -61,6 +62,7 @@ class Card:
             f"  paper:        {self.paper}",
             f"  provider:     {self.provider} {self.version}",
             f"  capabilities: {', '.join(self.capabilities)}",
+            f"  tags:         {', '.join(self.tags)}",
             f"  datasets:     {', '.join(self.datasets)} (default: {self.default_data})",
             f"  metrics:      {', '.join(self.metrics)}",
             f"  presets:      {', '.join(sorted(self.presets))} (default: {self.default_preset})",
@@ -101,6 +103,7 @@ def info(name: str) -> Card:
         datasets=tuple(fam.datasets),
         default_data=fam.default_data,
         capabilities=sorted(fam.capabilities),
+        tags=sorted(fam.tags),
         metrics=tuple(fam.metrics),
         aliases=tuple(fam.aliases),
         provider=rec.distribution if rec else "?",

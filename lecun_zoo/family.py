@@ -14,24 +14,23 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from lecun_zoo.config import Config, ConfigError
 
-__all__ = ["Family", "CAPABILITIES", "RECIPE_KEYS"]
+__all__ = ["Family", "CAPABILITIES", "TAGS", "RECIPE_KEYS"]
 
 #: what a family's per-dataset recipe (``Family.recipes``) may set
 RECIPE_KEYS = ("preset", "overrides", "epochs", "batch_size", "validation", "schedule", "data_options")
 
-#: Capabilities a family may declare. ``list(capability=...)`` filters on them.
+#: Capabilities a family may declare: each is a claim the conformance kit checks
+#: (``lecun_zoo.testing.CHECK_CAPABILITIES``). ``list(capability=...)`` filters on them.
 CAPABILITIES = (
-    "mixed_precision",  # fits under mixed_float16 / mixed_bfloat16, loss in float32
-    "distribution",  # fits under tf.distribute strategies
-    "tuning",  # declares a keras-tuner search space
-    "pretraining",  # staged training (e.g. greedy layer-wise)
-    "attention",
-    "generation",  # samples / decodes sequences
-    "memory",  # external memory (NTM, memory networks)
-    "recurrent",
-    "vision",
-    "text",
+    "mixed_precision",  # fits under mixed_float16 / mixed_bfloat16, loss in float32 (kit: mixed_*)
+    "distribution",  # fits under tf.distribute / keras.distribution (kit: mirrored, data_parallel)
+    "tuning",  # declares a keras-tuner search space (kit: search_space)
 )
+
+#: Descriptive tags (what the model is, not a claim the kit checks); ``list(capability=...)``
+#: matches them too. Before 0.2 they were capabilities; given there, they move here with a
+#: DeprecationWarning.
+TAGS = ("attention", "generation", "memory", "pretraining", "recurrent", "text", "vision")
 
 
 class ModelClass:
@@ -76,7 +75,8 @@ class Family:
         presets: named partial configs (field -> value). Must include ``"tiny"``, the
             small, deterministic-in-training preset that tests and CI use.
         default_preset: the preset ``get(name)`` uses.
-        capabilities: a subset of :data:`CAPABILITIES`.
+        capabilities: a subset of :data:`CAPABILITIES`: claims the conformance kit checks.
+        tags: a subset of :data:`TAGS`: what the model is (``list(capability=...)`` finds them).
         datasets: dataset names (see ``lecun_zoo.data.names()``) it trains on.
         default_data: dataset the CLI uses when ``--data`` is not given.
         metrics: names that ``model.evaluate(..., return_dict=True)`` returns.
@@ -122,6 +122,7 @@ class Family:
     presets: Mapping[str, Mapping[str, Any]]
     default_preset: str
     capabilities: frozenset[str] | Sequence[str] = ()
+    tags: frozenset[str] | Sequence[str] = ()
     datasets: Sequence[str] = ()
     default_data: Optional[str] = None
     metrics: Sequence[str] = ("loss",)
@@ -137,7 +138,18 @@ class Family:
     recipes: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "capabilities", frozenset(self.capabilities))
+        caps, tags = frozenset(self.capabilities), frozenset(self.tags)
+        moved = caps & set(TAGS)
+        if moved:
+            import warnings
+
+            warnings.warn(f"family {self.name!r}: {sorted(moved)} are tags now, not capabilities (the kit checks "
+                          f"no claim for them); declare them with tags=", DeprecationWarning, stacklevel=3)
+        object.__setattr__(self, "capabilities", caps - moved)
+        object.__setattr__(self, "tags", tags | moved)
+        bad_tags = self.tags - set(TAGS)
+        if bad_tags:
+            raise ValueError(f"family {self.name!r}: unknown tags {sorted(bad_tags)}; expected a subset of {list(TAGS)}")
         if isinstance(self.build, str):
             object.__setattr__(self, "build", ModelClass(self.build, self.name))
         object.__setattr__(self, "datasets", tuple(self.datasets))

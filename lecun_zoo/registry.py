@@ -28,7 +28,7 @@ import traceback
 import warnings
 from typing import Any, Callable, Iterable, Optional, Union
 
-from lecun_zoo.family import CAPABILITIES, Family
+from lecun_zoo.family import CAPABILITIES, TAGS, Family
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -245,12 +245,13 @@ class Registry:
         wanted = None
         if capability is not None:
             wanted = {capability} if isinstance(capability, str) else set(capability)
-            unknown = sorted(c for c in wanted if c not in CAPABILITIES)
+            known = CAPABILITIES + TAGS
+            unknown = sorted(c for c in wanted if c not in known)
             if unknown:
-                close = difflib.get_close_matches(str(unknown[0]), CAPABILITIES, n=1)
+                close = difflib.get_close_matches(str(unknown[0]), known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ValueError(f"list() capability got {unknown[0]!r}{hint} (expected one of "
-                                 f"{', '.join(CAPABILITIES)})")
+                raise ValueError(f"list() capability got {unknown[0]!r}{hint} (expected one of the capabilities "
+                                 f"{', '.join(CAPABILITIES)} or the tags {', '.join(TAGS)})")
         names = self.names()
         if pattern is not None:
             names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
@@ -258,7 +259,7 @@ class Registry:
             keep = []
             for n in names:
                 fam = self._load(self._discover()[n])
-                if fam is not None and wanted <= fam.capabilities:
+                if fam is not None and wanted <= fam.capabilities | fam.tags:
                     keep.append(n)
             names = keep
         return names

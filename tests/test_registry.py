@@ -215,3 +215,19 @@ def test_installed_plugin_family_is_usable(tmp_path):
     assert "mlp" in out[0] and "convnet" in out[0]
     assert out[1] == "fakeplug 1.2.3"
     assert out[2] == "(None, 7)"
+
+
+def test_capabilities_are_kit_claims_and_tags_describe():
+    import dataclasses
+
+    from lecun_zoo.family import CAPABILITIES, TAGS
+    from lecun_zoo.testing.conformance import CHECK_CAPABILITIES
+
+    assert set(CAPABILITIES) == set(CHECK_CAPABILITIES.values())  # every capability gates a kit check
+    fam = lecun_zoo.get_family("convnet")
+    with pytest.warns(DeprecationWarning, match=r"\['vision'\] are tags now"):
+        old = dataclasses.replace(fam, name="oldstyle", capabilities=("tuning", "vision"), tags=())
+    assert old.capabilities == {"tuning"} and old.tags == {"vision"}
+    with pytest.raises(ValueError, match="unknown tags"):
+        dataclasses.replace(fam, name="badtag", tags=("flying",))
+    assert set(lecun_zoo.info("convnet").tags) <= set(TAGS)

@@ -198,6 +198,13 @@ class Source:
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         raise NotImplementedError
 
+    def files(self, data_dir: Optional[str], **options: Any) -> list[str]:
+        """The files under ``data_dir`` that ``load`` reads with these options (a weights card
+        records their SHA-256); by default every file there."""
+        if not data_dir:
+            return []
+        return sorted(os.path.join(root, n) for root, _dirs, names in os.walk(data_dir) for n in names)
+
     def arrays(self, split: str, data_dir: Optional[str] = None, **options: Any):
         raise NotImplementedError
 

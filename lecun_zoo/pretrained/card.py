@@ -55,25 +55,23 @@ def versions() -> dict:
 
 
 def data_checksum(name: str, data_dir: Optional[str], options: Mapping[str, Any], seed: int) -> dict:
-    """SHA-256 of the data: each file under ``data_dir`` (path relative to it), or, for
-    embedded and generated datasets, of the train and test arrays they give."""
-    if data_dir:
-        out = {}
-        for root, _dirs, names in sorted(os.walk(data_dir)):
-            for n in sorted(names):
-                path = os.path.join(root, n)
-                from lecun_zoo.pretrained.files import sha256
-
-                out[os.path.relpath(path, data_dir)] = sha256(path)
-        return out
-    import numpy as np
-
+    """SHA-256 of the data: each file the dataset reads under ``data_dir`` (``Source.files``,
+    paths relative to it), or, for embedded and generated datasets, of the train and test
+    arrays they give."""
     from lecun_zoo import data as zdata
+
+    src = zdata.get_source(name)
+    accepted = {k: v for k, v in options.items() if k in tuple(getattr(src, "options", ()))}
+    if data_dir:
+        from lecun_zoo.pretrained.files import sha256
+
+        return {os.path.relpath(p, data_dir): sha256(p) for p in src.files(data_dir, **accepted)}
+    import numpy as np
 
     out = {}
     for split in ("train", "test"):
         try:
-            x, y = zdata.arrays(name, split=split, seed=seed, **dict(options))
+            x, y = zdata.arrays(name, split=split, seed=seed, **accepted)
         except Exception:  # noqa: BLE001 - a source without arrays (a corpus pipeline)
             continue
         h = hashlib.sha256()
@@ -121,6 +119,7 @@ def make_card(result: Any, *, tag: str, headline: Mapping[str, Any], data_dir: O
             "higher_is_better": bool(headline.get("higher_is_better", True))}
     head["text"] = headline_text(head)
     src = zdata.get_source(recipe.data) if recipe.data in zdata.names() else None
+    options = {**(fam.data_options(result.config) if fam.data_options else {}), **dict(recipe.data_options)}
     x, _y = fam.example_batch(result.config, 1, 0) if fam.example_batch else (None, None)
 
     def contract(a: Any) -> Any:
@@ -137,7 +136,7 @@ def make_card(result: Any, *, tag: str, headline: Mapping[str, Any], data_dir: O
         "dataset": {"name": recipe.data, "summary": getattr(src, "summary", ""), "test_split": "test",
                     "train_split": "train" + (" less a carved validation part" if recipe.validation else ""),
                     "options": dict(recipe.data_options), "sha256": data_checksum(recipe.data, data_dir,
-                                                                                   recipe.data_options, recipe.seed),
+                                                                                   options, recipe.seed),
                     "licence": getattr(src, "licence", "") or "see the dataset's own terms"},
         "input": {"batch": contract(x) if x is not None else None, "scaling": getattr(src, "scaling", "") or getattr(src, "summary", ""),
                   "vocabulary": "in config.json (the config's vocabulary fields)" if any(

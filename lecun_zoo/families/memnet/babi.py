@@ -290,6 +290,10 @@ class BabiSource(Source):
                 "vocab": build_vocab(everything) if vocab is None else model_vocab(self.name, vocab, everything),
                 "sentence_len": max(sentence_len, max_sentence_len(everything))}
 
+    def files(self, data_dir: Optional[str], task: Any = 1, size: str = "1k", **_: Any) -> list[str]:
+        """The train and test files of the tasks asked for."""
+        return sorted(p for t in _task_list(task) for p in find_task_files(data_dir, t, size).values())
+
     def info(self, data_dir: Optional[str] = None, **options: Any) -> DatasetInfo:
         d = self._read(data_dir, **options)
         return DatasetInfo(

@@ -32,6 +32,10 @@ PINNED = {
         "y = [int(s) for s in translate(model, ['12+34', '999+1', '5+5'], beam_width=1)]",
         [0, 1, 2], [46, 1000, 10],
     ),
+    "memnet/babi_joint.babi1k": (  # the family's example batch (seeded), answer distributions
+        "import lecun_zoo; x, _ = lecun_zoo.get_family('memnet').example_batch(model.zoo_config, 2, 0)",
+        [23, 176 + 129], [0.999995, 0.128067],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

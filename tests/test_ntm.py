@@ -349,3 +349,33 @@ def test_xla_is_on_by_default_and_off_under_several_replicas():
         mirrored = build(c)
         compile_model(mirrored, c)
     assert mirrored.jit_compile is False  # XLA cannot reach variables mirrored on the other device
+
+
+def test_the_loop_stops_after_the_last_scored_step():
+    """A batch of one copy length L padded to T steps: the NTM runs 2L + 1 steps (the logits of
+    the steps after it are exactly zero, which no step run would give), and its training loss
+    is exactly that of the unpadded batch."""
+    from lecun_zoo.families.ntm import tasks
+
+    config = FAMILY.make_config("tiny")
+    keras.utils.set_random_seed(0)
+    model = FAMILY.build(config)
+    FAMILY.compile(model, config)
+    x, y = tasks.make_batch("copy", 4, 2, seed=0, **FAMILY.data_options(config))  # L = 2: 5 steps
+    assert x.shape[1] == 5
+    xp = np.zeros((4, 7, x.shape[2]), "float32")
+    yp = np.full((4, 7, y.shape[2]), -1.0, "float32")
+    xp[:, :5], yp[:, :5] = x, y
+    layer = model.get_layer("ntm")
+    layer.active_steps = int(tasks.scored_steps(yp).max())
+    try:
+        out = np.asarray(model(xp))
+    finally:
+        layer.active_steps = None
+    full = np.asarray(model(xp))  # without active_steps: every step
+    np.testing.assert_allclose(out[:, :5], full[:, :5], atol=1e-6)
+    assert np.all(out[:, 5:] == 0) and np.all(full[:, 5:] != 0)
+    unpadded = model.test_on_batch(x, y, return_dict=True)
+    padded = model.train_on_batch(xp, yp, return_dict=True)  # the loss before its update
+    assert padded["loss"] == pytest.approx(unpadded["loss"], rel=1e-6)
+    assert padded["bit_errors"] == unpadded["bit_errors"]

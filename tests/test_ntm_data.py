@@ -136,3 +136,67 @@ def test_evaluation_by_length():
     errs = bit_errors_by_length(model, [1, 4], batch_size=4)
     assert sorted(errs) == [1, 4]
     assert 0 <= errs[1] <= 4 and 0 <= errs[4] <= 16  # at most every bit wrong
+
+
+# ------------------------------------------------------------------ one length per batch (no padding work)
+def test_one_length_per_batch_hand_case():
+    """length_sampling="batch": blocks of length_block consecutive train sequences share one
+    length; after the shuffled loader and one_length_batches every batch has one length L and
+    its last scored step is 2L + 1 (copy), while the arrays keep the padded 2 * 3 + 1 = 7 steps."""
+    kw = dict(bits=3, min_length=1, max_length=3, train_size=12, length_sampling="batch", length_block=4)
+    x, y = data.arrays("copy", "train", seed=5, **kw)
+    assert x.shape == (12, 7, 5)
+    steps = tasks.scored_steps(y)
+    lengths = (x[:, :, 3] == 1).argmax(1)  # the delimiter is at step L
+    assert np.all(steps == 2 * lengths + 1)
+    for block in range(3):  # each block of 4 has one length
+        assert len(set(lengths[4 * block : 4 * block + 4].tolist())) == 1
+    # a hand-made y: sequence 0 scored up to step 4 (of 7), sequence 1 never scored
+    y_hand = np.full((2, 7, 3), -1.0, "float32")
+    y_hand[0, 3:5] = 0.0
+    assert tasks.scored_steps(y_hand).tolist() == [5, 0]
+
+    ds = data.load("copy", "train", batch_size=4, seed=5, **kw)
+    batches = [(bx.numpy(), by.numpy()) for bx, by in tasks.one_length_batches(ds)]
+    assert len(batches) == 3 and all(bx.shape == (4, 7, 5) for bx, _ in batches)
+    for bx, by in batches:
+        length = set((bx[:, :, 3] == 1).argmax(1).tolist())
+        assert len(length) == 1  # one length per batch ...
+        assert set(tasks.scored_steps(by).tolist()) == {2 * length.pop() + 1}  # ... and 2L + 1 scored steps
+    # every training sequence is used once per pass
+    assert sorted(map(bytes, np.concatenate([bx for bx, _ in batches]))) == sorted(map(bytes, x))
+
+
+def test_per_sequence_sampling_is_still_the_default():
+    kw = dict(bits=3, min_length=1, max_length=8, train_size=64)
+    old = data.arrays("copy", "train", seed=1, **kw)
+    same = data.arrays("copy", "train", seed=1, length_sampling="sequence", **kw)
+    np.testing.assert_array_equal(old[0], same[0])
+    lengths = (old[0][:32, :, 3] == 1).argmax(1)
+    assert len(set(lengths.tolist())) > 3  # lengths drawn per sequence: a batch mixes them
+    with pytest.raises(ValueError, match="'length_sampling' got 'epoch'"):
+        data.arrays("copy", "train", length_sampling="epoch")
+    with pytest.raises(ValueError, match="'length_block' got 0"):
+        data.arrays("copy", "train", length_block=0)
+
+
+def test_repeat_copy_draws_repeats_per_block_too():
+    kw = dict(bits=2, min_length=1, max_length=4, max_repeats=3, train_size=8, length_sampling="batch",
+              length_block=4)
+    _, y = data.arrays("repeat_copy", "train", seed=2, **kw)
+    steps = tasks.scored_steps(y)
+    assert len(set(steps[:4].tolist())) == 1 and len(set(steps[4:].tolist())) == 1
+
+
+def test_config_without_the_new_fields_loads_with_per_sequence_sampling():
+    old = {k: v for k, v in FAMILY.make_config("tiny").to_dict().items() if k not in ("length_sampling", "length_block")}
+    config = type(FAMILY.make_config("tiny")).from_dict(old)
+    assert config.length_sampling == "sequence" and config.length_block == 32
+    assert FAMILY.data_options(FAMILY.make_config("copy"))["length_sampling"] == FAMILY.make_config("copy").length_sampling
+
+
+def test_train_with_one_length_per_batch():
+    result = lecun_zoo.train("ntm", "tiny", data="copy", epochs=2, batch_size=8, verbose=0, train_examples=32,
+                             validation=False, length_sampling="batch", length_block=8)
+    assert len(result.history.history["bit_errors"]) == 2
+    assert np.isfinite(result.metrics["loss"])

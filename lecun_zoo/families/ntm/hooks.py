@@ -47,6 +47,7 @@ def data_options(config: NTMConfig) -> dict:
         "test_min_length": config.test_min_length, "test_max_length": config.test_max_length,
         "min_repeats": config.min_repeats, "max_repeats": config.max_repeats, "item_length": config.item_length,
         "sort_keep": config.sort_keep, "train_size": config.train_examples, "test_size": config.test_examples,
+        "length_sampling": config.length_sampling, "length_block": config.length_block,
     }
 
 
@@ -90,10 +91,24 @@ def check_data_matches(config: NTMConfig, inputs_width: Any, targets_width: Any,
 
 def fit(model: Any, config: NTMConfig, train: Any, *, validation_data: Any = None, epochs: int = 1,
         callbacks: Any = None, verbose: Any = 1):
-    """``model.fit`` after checking that a ``tf.data`` pipeline's widths fit the config."""
+    """``model.fit`` after checking that a ``tf.data`` pipeline's widths fit the config; with
+    ``length_sampling="batch"`` the pipeline is first regrouped into batches of one length
+    (:func:`lecun_zoo.families.ntm.tasks.one_length_batches`), whose padding the NTM's loop
+    skips."""
     spec = getattr(train, "element_spec", None)
     if isinstance(spec, tuple) and len(spec) >= 2:
         check_data_matches(config, spec[0].shape[-1], spec[1].shape[-1], "the training data")
+        if config.length_sampling == "batch" and len(spec) == 2:
+            from lecun_zoo.families.ntm.tasks import one_length_batches
+
+            train = one_length_batches(train)
+            # the regrouped pipeline's length is known only after its first pass: Keras says so once
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Your input ran out of data")
+                return model.fit(train, validation_data=validation_data, epochs=epochs, callbacks=callbacks,
+                                 verbose=verbose)
     return model.fit(train, validation_data=validation_data, epochs=epochs, callbacks=callbacks, verbose=verbose)
 
 

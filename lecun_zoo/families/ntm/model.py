@@ -7,6 +7,7 @@ import keras
 
 from lecun_zoo.families.ntm.cell import NTMCell
 from lecun_zoo.families.ntm.config import NTMConfig
+from lecun_zoo.families.ntm.loop import NTMRNN, scored_extent
 from lecun_zoo.families.ntm.loss import MaskedBinaryCrossentropy  # noqa: F401  (registers it for .keras loading)
 from lecun_zoo.families.ntm.metrics import BitErrors  # noqa: F401  (registers it for .keras loading)
 from lecun_zoo.model import ZooModel, serializable
@@ -47,7 +48,7 @@ class NTM(ZooModel):
         inputs = keras.Input(shape=(None, c.input_size), name="sequence")  # [batch, time, bits + 2]
         if c.model_type == "ntm":
             # float32 RNN: memory and addressing stay float32; the controller inside follows the policy
-            x = keras.layers.RNN(make_cell(c), return_sequences=True, dtype="float32", name="ntm")(inputs)  # [batch, time, out]
+            x = NTMRNN(make_cell(c), return_sequences=True, dtype="float32", name="ntm")(inputs)  # [batch, time, out]
         else:
             x = inputs
             for i in range(c.controller_layers):
@@ -67,6 +68,30 @@ class NTM(ZooModel):
                 f"or generate the task with bits={c.bits}"
             )
         return super().__call__(inputs, *args, **kwargs)
+
+    # ---------------------------------------------------------- no work on padding
+    def _stop_early(self, data, step):
+        """Run ``step(data)`` with the NTM's loop stopping after the batch's last scored
+        step (:mod:`lecun_zoo.families.ntm.loop`): exact, and 2L + 1 instead of all padded
+        steps when the batch has one length L. Models saved before it (plain RNN layer) and
+        other backends run every step."""
+        layer = self.get_layer("ntm") if self.zoo_config.model_type == "ntm" else None
+        if not isinstance(layer, NTMRNN) or keras.backend.backend() != "tensorflow":
+            return step(data)
+        _, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is None:
+            return step(data)
+        layer.active_steps = scored_extent(y)
+        try:
+            return step(data)
+        finally:
+            layer.active_steps = None
+
+    def train_step(self, data):
+        return self._stop_early(data, super().train_step)
+
+    def test_step(self, data):
+        return self._stop_early(data, super().test_step)
 
     @property
     def cell(self) -> NTMCell:

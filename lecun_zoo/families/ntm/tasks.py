@@ -24,6 +24,19 @@ Layouts (``L`` = length, ``d`` = delimiter channel ``bits``, ``q`` = channel ``b
 Splits: ``train`` and ``validation`` draw lengths from ``[min_length, max_length]``,
 ``test`` from ``[test_min_length, test_max_length]`` (generalisation to longer
 sequences). :func:`make_batch` gives a batch at one exact length, for curves per length.
+
+Length sampling of the train split (option ``length_sampling``):
+
+- ``"sequence"`` (the default, and the only way before 0.2): every sequence draws its own
+  length, uniformly; a batch then mixes lengths and runs as long as its longest.
+- ``"batch"``: as pytorch-ntm's data loader, one length (and for repeat copy one repeat
+  count) is drawn uniformly per block of ``length_block`` consecutive sequences (default
+  32), so every length's count is a multiple of the block. Sequences keep the padded shape;
+  :func:`one_length_batches` (what the NTM's ``fit`` applies to the shuffled pipeline when
+  the config says ``length_sampling="batch"``) regroups them into batches whose sequences
+  all end at the same step, and the NTM's loop (``lecun_zoo.families.ntm.loop``) stops
+  there: a batch of length L costs 2L + 1 steps for copy, not 2 * max_length + 1. Set
+  ``length_block`` to the batch size. Validation and test always sample per sequence.
 """
 
 from __future__ import annotations
@@ -33,18 +46,22 @@ from typing import Any, Optional
 
 import numpy as np
 
-from lecun_zoo.data.base import DataOptionError, DatasetInfo, Source, check_option_names, float_option, int_option
+from lecun_zoo.data.base import (DataOptionError, DatasetInfo, Source, check_option_names, choice_option, float_option,
+                                 int_option)
 
 __all__ = ["TASKS", "AlgorithmicTask", "make_example", "make_batch", "total_length", "output_size",
+           "one_length_batches", "LENGTH_SAMPLING",
            "COPY", "REPEAT_COPY", "ASSOCIATIVE_RECALL", "PRIORITY_SORT"]
 
 IGNORE = -1.0
 TASKS = ("copy", "repeat_copy", "associative_recall", "priority_sort")
+#: how the train split draws lengths: per sequence, or per block of ``length_block`` sequences
+LENGTH_SAMPLING = ("sequence", "batch")
 
 DEFAULTS = {
     "bits": 8, "min_length": 1, "max_length": 20, "test_min_length": 10, "test_max_length": 120,
     "min_repeats": 1, "max_repeats": 10, "item_length": 3, "sort_keep": 0.8,
-    "train_size": 3200, "test_size": 320,
+    "train_size": 3200, "test_size": 320, "length_sampling": "sequence", "length_block": 32,
 }
 TASK_DEFAULTS = {
     "copy": {},
@@ -82,8 +99,9 @@ def options(task: str, **given: Any) -> dict:
     check_option_names(task, given, DEFAULTS)
     o = {**DEFAULTS, **TASK_DEFAULTS[task], **given}
     for k in DEFAULTS:
-        if k != "sort_keep":
+        if k not in ("sort_keep", "length_sampling"):
             o[k] = int_option(task, k, o[k], 1)
+    o["length_sampling"] = choice_option(task, "length_sampling", o["length_sampling"], LENGTH_SAMPLING)
     o["sort_keep"] = float_option(task, "sort_keep", o["sort_keep"], 0.0, 1.0, open_high=False)
     for lo, hi in (("min_length", "max_length"), ("test_min_length", "test_max_length"),
                    ("min_repeats", "max_repeats")):
@@ -162,10 +180,46 @@ def _pad(pairs, steps: int):
     return xs, ys
 
 
+def scored_steps(y):
+    """Per sequence, the steps up to and including its last scored one (``y >= 0``):
+    ``y [batch, time, out]`` -> ``[batch]`` int32 (numpy or TensorFlow, as given)."""
+    if isinstance(y, np.ndarray):
+        scored = (y >= 0).any(axis=-1)  # [batch, time]
+        return np.where(scored.any(axis=1), y.shape[1] - np.argmax(scored[:, ::-1], axis=1), 0).astype("int32")
+    import tensorflow as tf
+
+    scored = tf.reduce_any(y >= 0, axis=-1)  # [batch, time]
+    last = tf.shape(scored)[1] - tf.argmax(tf.cast(tf.reverse(scored, [1]), tf.int32), axis=1, output_type=tf.int32)
+    return tf.where(tf.reduce_any(scored, axis=1), last, 0)
+
+
+def one_length_batches(ds):
+    """A batched ``tf.data`` pipeline of ``(x, y)`` regrouped so that every batch holds
+    sequences that end at the same step (:func:`scored_steps`), each batch as large as the
+    batch it came from. Deterministic for a given input order; the shapes stay padded.
+    With ``length_sampling="batch"`` and ``length_block`` equal to the batch size every
+    length's count is a multiple of the batch, so no batch is partial; otherwise the
+    leftovers of each length come out as smaller batches at the end of each pass."""
+    import tensorflow as tf
+
+    scale = 1 << 32  # key = incoming batch size * scale + end step: the window size travels in the key
+
+    def explode(x, y):
+        size = tf.cast(tf.shape(x)[0], tf.int64)
+        key = size * scale + tf.cast(scored_steps(y), tf.int64)  # [batch]
+        return tf.data.Dataset.from_tensor_slices((x, y, key))
+
+    grouped = ds.flat_map(explode).group_by_window(
+        key_func=lambda x, y, k: k, reduce_func=lambda k, w: w.batch(k // scale),
+        window_size_func=lambda k: k // scale)
+    return grouped.map(lambda x, y, k: (x, y)).prefetch(tf.data.AUTOTUNE)
+
+
 class AlgorithmicTask(Source):
     """One of the NTM tasks as a dataset source (options: see the module docstring and
     :data:`DEFAULTS`: bits, min/max_length, test_min/max_length, min/max_repeats,
-    item_length, sort_keep, train_size, test_size; ``seed`` picks the draw)."""
+    item_length, sort_keep, train_size, test_size, length_sampling, length_block; ``seed`` picks
+    the draw)."""
 
     splits = ("train", "validation", "test")
     options = tuple(DEFAULTS)
@@ -193,8 +247,18 @@ class AlgorithmicTask(Source):
         lo, hi = (o["test_min_length"], o["test_max_length"]) if test else (o["min_length"], o["max_length"])
         n = o["train_size"] if split == "train" else o["test_size"]
         rng = np.random.default_rng([seed, TASKS.index(self.name), self.splits.index(split)])
-        lengths = rng.integers(lo, hi + 1, n)
-        pairs = [make_example(self.name, rng, int(k), o) for k in lengths]
+        if split == "train" and o["length_sampling"] == "batch":
+            block = o["length_block"]
+            blocks = -(-n // block)
+            lengths = np.repeat(rng.integers(lo, hi + 1, blocks), block)[:n]
+            repeats = [None] * n
+            if self.name == "repeat_copy":  # pytorch-ntm draws the repeats per batch too
+                repeats = np.repeat(rng.integers(o["min_repeats"], o["max_repeats"] + 1, blocks), block)[:n]
+            pairs = [make_example(self.name, rng, int(k), o, None if r is None else int(r))
+                     for k, r in zip(lengths, repeats)]
+        else:
+            lengths = rng.integers(lo, hi + 1, n)
+            pairs = [make_example(self.name, rng, int(k), o) for k in lengths]
         return _pad(pairs, total_length(self.name, hi, o))
 
 

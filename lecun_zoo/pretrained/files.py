@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from typing import Mapping
+import shutil
+import tempfile
+from typing import Iterator, Mapping
 
-__all__ = ["WeightsError", "sha256", "verify"]
+__all__ = ["WeightsError", "sha256", "verify", "replacing"]
 
 
 class WeightsError(ValueError):
@@ -33,3 +36,21 @@ def verify(folder: str, expected: Mapping[str, str], *, what: str, fix: str) -> 
         if found != want:
             raise WeightsError(f"{what}: {path} has SHA-256 {found}, expected {want} (truncated, corrupt or "
                                f"replaced); {fix}")
+
+
+@contextlib.contextmanager
+def replacing(folder: str) -> Iterator[str]:
+    """A fresh folder beside ``folder`` to write into; when the block ends without an error
+    it replaces ``folder`` whole (a crash leaves the old folder or the new, never a mix)."""
+    parent = os.path.dirname(os.path.abspath(folder))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-weights-", dir=parent)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        if os.path.isdir(folder):
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    finally:
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from typing import Any, Mapping, Optional
 
-from lecun_zoo.pretrained.files import WeightsError, sha256, verify
+from lecun_zoo.pretrained.files import WeightsError, replacing, sha256, verify
 
 __all__ = ["CONFIG", "WEIGHTS", "CARD", "README", "write_folder", "read_folder", "build_from_folder",
            "transfer"]
@@ -28,10 +26,7 @@ def write_folder(model: Any, folder: str, card: Mapping[str, Any], *, preset: Op
 
     config = model.zoo_config
     folder = os.path.abspath(os.fspath(folder))
-    parent = os.path.dirname(folder)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-weights-", dir=parent)
-    try:
+    with replacing(folder) as tmp:
         with open(os.path.join(tmp, CONFIG), "w") as f:
             json.dump({"family": config.family, "preset": preset, "config": config.to_dict()}, f, indent=2)
         model.save_weights(os.path.join(tmp, WEIGHTS))
@@ -43,13 +38,6 @@ def write_folder(model: Any, folder: str, card: Mapping[str, Any], *, preset: Op
             f.write(readme(card))
         for name in os.listdir(tmp):
             os.chmod(os.path.join(tmp, name), 0o644)
-        os.chmod(tmp, 0o755)
-        if os.path.isdir(folder):
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        if os.path.isdir(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 

@@ -17,12 +17,10 @@ import difflib
 import json
 import os
 import re
-import shutil
-import tempfile
 import warnings
 from typing import Any, Optional
 
-from lecun_zoo.pretrained.files import WeightsError, verify
+from lecun_zoo.pretrained.files import WeightsError, replacing, verify
 from lecun_zoo.pretrained.folder import CARD, CONFIG, WEIGHTS, read_folder
 
 __all__ = ["Entry", "entries", "ids", "find", "home", "cache_folder", "locate", "where"]
@@ -185,10 +183,7 @@ def _fix(entry: Entry, folder: str) -> str:
 def _download(entry: Entry, folder: str) -> None:
     import keras
 
-    parent = os.path.dirname(folder)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-download-", dir=parent)
-    try:
+    with replacing(folder) as tmp:
         for name, digest in entry.files.items():
             origin = f"{entry.url.rstrip('/')}/{name}"
             try:
@@ -200,12 +195,6 @@ def _download(entry: Entry, folder: str) -> None:
                                    f"{digest}. Check the network, or run `lecun-zoo reproduce {entry.id}`") from None
         verify(tmp, entry.files, what=f"weights {entry.id} from {entry.url}",
                fix=f"the server holds other files; run `lecun-zoo reproduce {entry.id}`")
-        if os.path.isdir(folder):
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        if os.path.isdir(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def locate(entry: Entry) -> str:

@@ -207,3 +207,22 @@ def test_batch_size_default_data_and_validation_follow_the_config():
 
     lecun_zoo.train("convnet", "tiny", epochs=1, validation=False, callbacks=[Count()], verbose=0)
     assert len(steps) == -(-1437 // 64)  # every train example, none carved off
+
+
+def test_the_family_recipe_for_the_dataset_fills_what_is_not_given():
+    import lecun_zoo
+
+    own = lecun_zoo.get_family("convnet").recipes["digits"]
+    res = lecun_zoo.train("convnet", epochs=1, verbose=0)  # the README's main job, one epoch
+    r = res.recipe
+    assert (r.preset, r.validation, r.schedule) == ("digits", False, own["schedule"]) and r.epochs == 1
+    assert res.config.filters == (64, 128)
+    # naming another preset leaves the family's recipe out; what is given always wins
+    r = lecun_zoo.train("convnet", "tiny", epochs=1, verbose=0).recipe
+    assert (r.preset, r.validation, r.schedule) == ("tiny", True, "family")
+    r = lecun_zoo.train("convnet", "digits", epochs=1, verbose=0, validation=True, schedule="constant").recipe
+    assert (r.preset, r.validation, r.schedule) == ("digits", True, "constant")
+    with pytest.raises(ValueError, match="recipes\\['digits'\\] got unknown key 'epoch'"):
+        import dataclasses
+
+        dataclasses.replace(lecun_zoo.get_family("convnet"), name="x", recipes={"digits": {"epoch": 3}})

@@ -91,3 +91,29 @@ def test_tfds_names_go_through_tensorflow_datasets_offline(tmp_path):
     # no prepared data and downloads forbidden: a clear error, not a hang or a stack trace
     with pytest.raises(DataNotFoundError, match=r"tensorflow-datasets could not load 'fashion_mnist'.*data_dir"):
         data.load("fashion_mnist", split="train", data_dir=str(tmp_path), download=False)
+
+
+def test_numpy_batches_order_is_a_function_of_seed_and_epoch():
+    import subprocess
+    import sys
+
+    from lecun_zoo.data import epoch_order, numpy_batches
+
+    x = np.arange(10, dtype="float32")[:, None]
+    y = np.arange(10)
+    epoch3 = [b[1].tolist() for b in numpy_batches(x, y, 4, seed=7, epoch=3)]
+    assert [len(b) for b in epoch3] == [4, 4, 2] and sorted(sum(epoch3, [])) == list(range(10))
+    assert epoch3 == [b[1].tolist() for b in numpy_batches(x, y, 4, seed=7, epoch=3)]  # no hidden state
+    assert epoch3 != [b[1].tolist() for b in numpy_batches(x, y, 4, seed=7, epoch=4)]
+    assert epoch_order(10, 7, 3).tolist() == sum(epoch3, [])
+    assert [b[1].tolist() for b in numpy_batches(x, y, 4, shuffle=False, drop_remainder=True)] == [[0, 1, 2, 3],
+                                                                                                   [4, 5, 6, 7]]
+    # dict inputs keep their keys; another process gives the same order (no TensorFlow needed)
+    (bx, by), = list(numpy_batches({"a": x, "b": -x}, y, 10, seed=1, epoch=0))
+    assert set(bx) == {"a", "b"} and (bx["a"][:, 0] == by).all()
+    code = "import sys; from lecun_zoo.data.batches import epoch_order; print(epoch_order(10, 7, 3).tolist()); " \
+           "print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == str(sum(epoch3, [])) and out[1] == "False"
+    with pytest.raises(ValueError, match="batch_size got 0"):
+        list(numpy_batches(x, y, 0))

@@ -1,7 +1,9 @@
-"""Datasets as ``tf.data`` pipelines of ``(inputs, targets)``.
+"""Datasets as NumPy arrays and batches, or ``tf.data`` pipelines, of ``(inputs, targets)``.
 
     train, test = lecun_zoo.data.load("digits", split=("train", "test"), batch_size=64)
     train = lecun_zoo.data.load("mnist", split="train", data_dir="../shared/data/mnist")
+    (x, y) = lecun_zoo.data.arrays("digits", "train")          # no TensorFlow
+    for xb, yb in lecun_zoo.data.numpy_batches(x, y, 64, seed=0, epoch=3): ...
 
 Sources are imported only when used. A family (built-in or a plugin's) declares the
 datasets it ships in its ``sources`` mapping (name -> "module:attribute"), found here through
@@ -22,9 +24,11 @@ from typing import Any, Optional, Sequence, Union
 from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source, bool_option,
                                   carve, check_not_empty, check_option_names, float_option, int_option,
                                   num_examples)
+from lecun_zoo.data.batches import epoch_order, numpy_batches
 
 __all__ = [
-    "load", "arrays", "info", "names", "seek", "batched", "get_source", "register_dataset",
+    "load", "arrays", "info", "names", "seek", "batched", "numpy_batches", "epoch_order", "get_source",
+    "register_dataset",
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError", "UnknownDatasetError",
 ]
 

@@ -13,7 +13,7 @@ import argparse
 import os
 
 from lecun_zoo.pretrained import entries, where
-from lecun_zoo.pretrained.reproduce import card_of
+from lecun_zoo.pretrained.rerun import card_of
 
 BEGIN, END = "<!-- weights-table: begin (bench/results_table.py --write) -->", "<!-- weights-table: end -->"
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "results.md")

@@ -134,7 +134,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
 def cmd_weights(args: argparse.Namespace) -> int:
     from lecun_zoo.pretrained import entries, where
-    from lecun_zoo.pretrained.reproduce import card_of
+    from lecun_zoo.pretrained.rerun import card_of
 
     rows = [e for e in entries() if args.pattern is None or __import__("fnmatch").fnmatchcase(e.id, args.pattern)]
     if args.json:

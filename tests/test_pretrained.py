@@ -151,42 +151,49 @@ def test_cache_then_url_and_checksums(zoo, tmp_path):
         lecun_zoo.get("convnet", weights="convnet/tiny.web")
 
 
-def _cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "lecun_zoo.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
+def test_cli_weights_and_reproduce(zoo, capsys):
+    from lecun_zoo.cli import main
 
-
-def test_cli_weights_and_reproduce(zoo, tmp_path):
     weights, result = zoo
     _make(weights / "tiny.digits", result, "digits")
     (weights / "tiny.later").mkdir()
     write_entry(str(weights / "tiny.later"), {**result.recipe.to_dict(), "epochs": 1},
                 headline={"metric": "accuracy", "tolerance": 1.0}, minutes=0.2)
-    env = {"PYTHONPATH": os.pathsep.join([str(weights.parent.parent), os.getcwd()]),
-           "LECUN_ZOO_HOME": os.environ["LECUN_ZOO_HOME"]}
-    code = ("import sys, lecun_zoo.cli; from lecun_zoo.registry import REGISTRY; f = REGISTRY.get('convnet'); "
-            "object.__setattr__(f, 'weights', 'zoo_test_weights:weights'); sys.exit(lecun_zoo.cli.main(sys.argv[1:]))")
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600,
-                              env={**os.environ, **env})
+        code = main(list(args))
+        return code, capsys.readouterr().out
 
-    out = cli("weights", "convnet/*")
-    assert out.returncode == 0, out.stderr
-    assert "convnet/tiny.digits" in out.stdout and "present (bundled)" in out.stdout
-    assert "convnet/tiny.later" in out.stdout and \
-        "not present; `lecun-zoo reproduce convnet/tiny.later` makes it (about 0.2 minutes here)" in out.stdout
-    rows = json.loads(cli("weights", "--json", "convnet/tiny.*").stdout)
+    code, out = cli("weights", "convnet/*")
+    assert code == 0 and "convnet/tiny.digits" in out and "present (bundled)" in out
+    assert "convnet/tiny.later" in out and \
+        "not present; `lecun-zoo reproduce convnet/tiny.later` makes it (about 0.2 minutes here)" in out
+    code, out = cli("weights", "--json", "convnet/tiny.*")
+    rows = json.loads(out)
     assert {r["id"]: r["where"] for r in rows} == {"convnet/tiny.digits": "bundled", "convnet/tiny.later": "missing"}
     assert rows[0]["card"]["headline"]["metric"] == "accuracy"
-    out = cli("reproduce", "convnet/tiny.digits", "--evaluate-only")
-    assert out.returncode == 0, out.stderr
-    assert "PASS: accuracy" in out.stdout and f"{result.metrics['accuracy']:.4f}" in out.stdout
-    out = cli("reproduce", "convnet/tiny.later", "--verbose", "0")
-    assert out.returncode == 0, out.stderr
-    assert "accuracy" in out.stdout and cache_folder("convnet/tiny.later") in out.stdout
+    code, out = cli("reproduce", "convnet/tiny.digits", "--evaluate-only")
+    assert code == 0 and "PASS: accuracy" in out and f"{result.metrics['accuracy']:.4f}" in out
+    code, out = cli("reproduce", "convnet/tiny.later", "--verbose", "0")
+    assert code == 0 and "accuracy" in out and cache_folder("convnet/tiny.later") in out
     assert where(find("convnet/tiny.later")) == "cache"
     assert lecun_zoo.get("convnet", weights="convnet/tiny.later").output_shape[-1] == 10
+    # a card whose value a fresh measurement misses fails the verdict (exit status 1)
+    card = json.loads((weights / "tiny.digits" / "card.json").read_text())
+    assert card["headline"]["tolerance"] == 1.0
+    strict = {**json.loads((weights / "tiny.digits" / "entry.json").read_text())}
+    strict["headline"] = {**strict["headline"], "value": 1.5, "tolerance": 0.0}
+    (weights / "tiny.strict").mkdir()
+    for name in ("config.json", "model.weights.h5", "card.json", "README.md"):
+        shutil.copy(weights / "tiny.digits" / name, weights / "tiny.strict" / name)
+    c = json.loads((weights / "tiny.strict" / "card.json").read_text())
+    c["headline"] = {**c["headline"], "value": 1.5, "tolerance": 0.0}
+    (weights / "tiny.strict" / "card.json").write_text(json.dumps(c))
+    strict["files"] = {}
+    (weights / "tiny.strict" / "entry.json").write_text(json.dumps(strict))
+    shutil.copytree(weights / "tiny.strict", cache_folder("convnet/tiny.strict"))
+    code, out = cli("reproduce", "convnet/tiny.strict", "--evaluate-only")
+    assert code == 1 and "FAIL: accuracy" in out and "expected >= 1.5000" in out
 
 
 def test_a_malformed_entry_affects_only_itself(zoo):

@@ -4,6 +4,7 @@ pinned output on a fixed input; they are in a built wheel and load from its inst
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -82,8 +83,13 @@ def test_bundled_weights_load_in_a_fresh_process(tmp_path):
 
 
 def test_bundled_weights_are_in_the_wheel(tmp_path):
+    src = tmp_path / "src"  # a copy: a build/ folder left in the checkout must not leak stale files in
+    shutil.copytree(os.path.join(ROOT, "lecun_zoo"), src / "lecun_zoo",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(os.path.join(ROOT, name), src / name)
     wheels = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation",
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
                             "--no-index", "-q", "-w", str(wheels)], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr[-3000:]
     (wheel,) = glob.glob(str(wheels / "*.whl"))

@@ -38,7 +38,7 @@ def save_weights_folder(result: Any, folder: "str | os.PathLike", *, tag: str, h
 
 
 def reproduce(weights_id: str, **kwargs: Any) -> dict:
-    from lecun_zoo.pretrained.reproduce import reproduce as run
+    from lecun_zoo.pretrained.rerun import reproduce as run
 
     return run(weights_id, **kwargs)
 

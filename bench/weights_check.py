@@ -10,9 +10,9 @@ the verdict and the seconds it took, with the machine.
 
 import argparse
 import os
-import platform
 
 from lecun_zoo.pretrained import entries, reproduce, where
+from lecun_zoo.pretrained.card import machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,7 +30,8 @@ def main(argv=None) -> list:
         out = reproduce(e.id, evaluate_only=True, data_dir=data_dir)
         rows.append(out)
         print(f"{e.id}: {out['verdict']} ({out['seconds']} s)", flush=True)
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    m = machine()
+    print(f"\nmachine: {m['cpu']}, {m['cores']} cores, flags {' '.join(m['flags'])}")
     print("| weights | metric | card | fresh (evaluate-only) | verdict | s |\n|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['id']} | {r['metric']} | {r['card']:.4f} | {r['fresh']:.4f} | {'PASS' if r['ok'] else 'FAIL'} "

@@ -70,28 +70,28 @@ class NTM(ZooModel):
         return super().__call__(inputs, *args, **kwargs)
 
     # ---------------------------------------------------------- no work on padding
-    def _stop_early(self, data, step):
-        """Run ``step(data)`` with the NTM's loop stopping after the batch's last scored
+    def _stop_early(self, args, step):
+        """Run ``step(*args)`` with the NTM's loop stopping after the batch's last scored
         step (:mod:`lecun_zoo.families.ntm.loop`): exact, and 2L + 1 instead of all padded
         steps when the batch has one length L. Models saved before it (plain RNN layer) and
-        other backends run every step."""
+        other backends (whose steps take ``(state, data)``) run every step."""
         layer = self.get_layer("ntm") if self.zoo_config.model_type == "ntm" else None
-        if not isinstance(layer, NTMRNN) or keras.backend.backend() != "tensorflow":
-            return step(data)
-        _, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not isinstance(layer, NTMRNN) or keras.backend.backend() != "tensorflow" or len(args) != 1:
+            return step(*args)
+        _, y, _ = keras.utils.unpack_x_y_sample_weight(args[0])
         if y is None:
-            return step(data)
+            return step(*args)
         layer.active_steps = scored_extent(y)
         try:
-            return step(data)
+            return step(*args)
         finally:
             layer.active_steps = None
 
-    def train_step(self, data):
-        return self._stop_early(data, super().train_step)
+    def train_step(self, *args):
+        return self._stop_early(args, super().train_step)
 
-    def test_step(self, data):
-        return self._stop_early(data, super().test_step)
+    def test_step(self, *args):
+        return self._stop_early(args, super().test_step)
 
     @property
     def cell(self) -> NTMCell:

@@ -78,6 +78,7 @@ def _weights(path):
     return [np.asarray(w) for w in load(path).get_weights()]
 
 
+@pytest.mark.slow  # three processes importing JAX and Keras: `python3 -m pytest -m slow tests/test_multi_worker.py`
 def test_two_workers_on_loopback_match_one_process(tmp_path):
     train = ["train", "convnet", "--preset", "tiny", "--epochs", "1", "--batch-size", "64", "--seed", "0",
              "--verbose", "0"]

@@ -5,7 +5,10 @@ import lecun_zoo
 from lecun_zoo.families.convnet.model import ConvNet
 
 
-@pytest.mark.parametrize("tuner", ["random", "bayesian", "hyperband"])
+# random runs in the default suite; the other two search algorithms (60-70 s each on 2 cores)
+# are behind the slow marker: `python3 -m pytest -m slow tests/test_tuning.py`
+@pytest.mark.parametrize("tuner", ["random", pytest.param("bayesian", marks=pytest.mark.slow),
+                                   pytest.param("hyperband", marks=pytest.mark.slow)])
 def test_tune_returns_a_tuner_whose_best_model_is_a_zoo_model(tuner, tmp_path):
     t = lecun_zoo.tune("convnet", data="digits", tuner=tuner, max_trials=2, epochs=1, preset="tiny",
                        directory=str(tmp_path))

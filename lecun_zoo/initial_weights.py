@@ -19,26 +19,15 @@ def _head(model: Any) -> list[Any]:
 
 def _source(model: Any, init: Any, fam: Any, preset: Optional[str]) -> Any:
     """The model ``init`` names: itself, or what ``get(..., weights=init)`` would load (a tag
-    of ``preset``, an id, a weights folder, a ``.keras`` file; a ``.weights.h5`` file is
-    read into a model of ``model``'s own config)."""
+    of ``preset``, an id of any preset, a weights folder, a ``.keras`` file; a
+    ``.weights.h5`` file is read into a model of ``model``'s own config)."""
     if not isinstance(init, (str, os.PathLike)):
         return init
-    from lecun_zoo.pretrained.folder import load_weights_file
     from lecun_zoo.pretrained.handles import pretrained_model
     from lecun_zoo.registry import REGISTRY
 
-    path = os.fspath(init)
-    if fam is None:
-        fam = REGISTRY.get(model.zoo_config.family)
-    if path.endswith(".h5") and os.path.isfile(path):
-        from lecun_zoo.memory_guard import build_checked
-
-        source = build_checked(fam, model.zoo_config)
-        load_weights_file(source, path, f"train() init {path}")
-        return source
-    # a bare tag belongs to the run's preset; an id or a path says its own
-    tag = "/" not in path and os.sep not in path and "." not in path and not os.path.exists(path)
-    return pretrained_model(fam, preset if tag else None, path, {}, report=False)
+    fam = fam if fam is not None else REGISTRY.get(model.zoo_config.family)
+    return pretrained_model(fam, preset, init, {}, report=False, config=model.zoo_config, strict_preset=False)
 
 
 def initialise(model: Any, init: Any, reset_head: Optional[bool], fam: Any = None,

@@ -16,8 +16,10 @@ from lecun_zoo.pretrained.index import ID, Entry, entries, find, locate
 __all__ = ["resolve", "pretrained_model"]
 
 
-def resolve(fam: Any, preset: Optional[str], weights: Any) -> "Entry | str":
-    """The registry entry or the path that ``weights`` names for family ``fam``."""
+def resolve(fam: Any, preset: Optional[str], weights: Any, *, strict_preset: bool = True) -> "Entry | str":
+    """The registry entry or the path that ``weights`` names for family ``fam``; a tag is one
+    of ``preset``'s. ``strict_preset``: an id of another preset is an error (``get``); not
+    for ``train(init=...)``, which copies weights layer by layer into the run's own preset."""
     if not isinstance(weights, (str, os.PathLike)) or not os.fspath(weights):
         raise WeightsError(f"weights got {weights!r}; expected a tag (e.g. 'mnist'), an id "
                            f"('FAMILY/PRESET.TAG') or a path to a weights folder, .keras or .weights.h5 file")
@@ -46,7 +48,7 @@ def resolve(fam: Any, preset: Optional[str], weights: Any) -> "Entry | str":
     if entry.family != fam.name:
         raise WeightsError(f"weights {entry.id!r} are {entry.family!r} weights; expected a {fam.name!r} id "
                            f"(ask lecun_zoo.get({entry.family!r}, weights={entry.id!r}))")
-    if preset is not None and preset != entry.preset:
+    if strict_preset and preset is not None and preset != entry.preset:
         from lecun_zoo.config import ConfigError
 
         raise ConfigError(f"preset got {preset!r} but weights {entry.id!r} are of preset {entry.preset!r}; expected "
@@ -55,12 +57,14 @@ def resolve(fam: Any, preset: Optional[str], weights: Any) -> "Entry | str":
 
 
 def pretrained_model(fam: Any, preset: Optional[str], weights: Any, overrides: Mapping[str, Any],
-                     *, report: bool = True) -> Any:
+                     *, report: bool = True, config: Any = None, strict_preset: bool = True) -> Any:
     """An uncompiled model of ``fam`` holding the weights ``weights`` names, its config
-    changed by ``overrides`` (a head whose shape changes is reset, with a printed note)."""
+    changed by ``overrides`` (a head whose shape changes is reset, with a printed note). A
+    ``.weights.h5`` file carries no config: it is read into a model of ``config`` (default:
+    ``preset`` with ``overrides``)."""
     from lecun_zoo.memory_guard import build_checked
 
-    target = resolve(fam, preset, weights)
+    target = resolve(fam, preset, weights, strict_preset=strict_preset)
     if isinstance(target, Entry):
         return build_from_folder(locate(target), fam, overrides, what=f"weights {target.id}",
                                  expected=None, report=report)
@@ -76,7 +80,7 @@ def pretrained_model(fam: Any, preset: Optional[str], weights: Any, overrides: M
                                f"expected a {fam.name!r} one")
         return with_overrides(trained, fam, overrides, what, report)
     if path.endswith(".h5"):
-        model = build_checked(fam, fam.make_config(preset, **overrides))
+        model = build_checked(fam, config if config is not None else fam.make_config(preset, **overrides))
         load_weights_file(model, path, what)
         return model
     raise WeightsError(f"{what}: expected a weights folder, a .keras file or a .weights.h5 file")

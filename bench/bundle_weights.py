@@ -28,6 +28,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--published", default="")
     ap.add_argument("--notes", default="")
     ap.add_argument("--extra-json", default=None, help="JSON object of more test metrics")
+    ap.add_argument("--storage", choices=("float32", "float16"), default="float32",
+                    help="dtype of the stored weights (float16: rounded, the test split measured again)")
     args = ap.parse_args(argv)
 
     result = result_of_run(args.run)
@@ -38,7 +40,7 @@ def main(argv=None) -> dict:
                       headline={"metric": args.metric, "tolerance": args.tolerance,
                                 "higher_is_better": not args.lower_is_better},
                       extra_metrics=json.loads(args.extra_json) if args.extra_json else None,
-                      notes=args.notes, published=args.published)
+                      notes=args.notes, published=args.published, storage=args.storage)
     sizes = {n: os.path.getsize(os.path.join(dest, n)) for n in sorted(os.listdir(dest))}
     print(f"{card['id']}: {card['headline']['text']} -> {dest}")
     print("  " + ", ".join(f"{n} {b / 1e6:.2f} MB" for n, b in sizes.items()))

@@ -50,6 +50,8 @@ import subprocess
 import sys
 import time
 
+from sidebyside import Worker, commands, machine, peak_gflops, reply
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_ANCHOR = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "anchors", "pytorch-ntm"))
 DEFAULT_TORCH_PYTHON = os.environ.get("NTM_TORCH_PYTHON", "/work/venvs/torch/bin/python")
@@ -58,18 +60,6 @@ PADDED = 2 * MAX_LEN + 1
 
 
 # ---------------------------------------------------------------------------------- the workers
-def _reply(obj) -> None:
-    sys.__stdout__.write("@@" + json.dumps(obj) + "\n")
-    sys.__stdout__.flush()
-
-
-def _commands():
-    for line in sys.stdin:
-        line = line.strip()
-        if line:
-            yield json.loads(line)
-
-
 def torch_worker(anchor: str, threads: int) -> None:
     sys.path.insert(0, anchor)
     import random
@@ -98,9 +88,9 @@ def torch_worker(anchor: str, threads: int) -> None:
         return inp.float(), seq.clone().float()
 
     state = {}
-    _reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+    reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
             "params": sum(p.numel() for p in model(1).net.parameters())})
-    for cmd in _commands():
+    for cmd in commands():
         if cmd["cmd"] == "speed":
             m = model(cmd["batch"])
             for length in cmd["warmup_lengths"]:
@@ -110,7 +100,7 @@ def torch_worker(anchor: str, threads: int) -> None:
             t0 = time.perf_counter()
             for x, y in data:
                 ntm_train.train_batch(m.net, m.criterion, m.optimizer, x, y)
-            _reply({"seconds": time.perf_counter() - t0})
+            reply({"seconds": time.perf_counter() - t0})
         elif cmd["cmd"] == "converge":  # pytorch-ntm's train_model loop, in chunks
             if "m" not in state:
                 random.seed(cmd["seed"]), np.random.seed(cmd["seed"]), torch.manual_seed(cmd["seed"])
@@ -124,7 +114,7 @@ def torch_worker(anchor: str, threads: int) -> None:
                 state["sequences"] += m.params.batch_size
             state["seconds"] += time.perf_counter() - t0
             window = max(1, cmd["window"] // m.params.batch_size)
-            _reply({"seconds": state["seconds"], "sequences": state["sequences"],
+            reply({"seconds": state["seconds"], "sequences": state["sequences"],
                     "bits": float(np.mean(state["costs"][-window:])), "full": len(state["costs"]) >= window})
         elif cmd["cmd"] == "quit":
             return
@@ -162,9 +152,9 @@ def zoo_worker(threads: int) -> None:
         return tasks._pad([tasks.make_example("copy", rng, int(k), o) for k in lengths], PADDED)
 
     state = {}
-    _reply({"ready": True, "keras": keras.__version__, "threads": threads,
+    reply({"ready": True, "keras": keras.__version__, "threads": threads,
             "params": model(1, "batch")[0].count_params()})
-    for cmd in _commands():
+    for cmd in commands():
         if cmd["cmd"] == "speed":
             m, config = model(cmd["batch"], cmd["sampling"])
             rng = np.random.default_rng(cmd["round"])
@@ -180,7 +170,7 @@ def zoo_worker(threads: int) -> None:
             t0 = time.perf_counter()
             for x, y in data:
                 m.train_on_batch(x, y)
-            _reply({"seconds": time.perf_counter() - t0, "sequence_steps": steps})
+            reply({"seconds": time.perf_counter() - t0, "sequence_steps": steps})
         elif cmd["cmd"] == "converge":  # lecun_zoo.train in a thread, paused between chunks
             if "thread" not in state:
                 state.update(go=threading.Event(), done=threading.Event(), seconds=0.0, bits=None, sequences=0,
@@ -206,7 +196,7 @@ def zoo_worker(threads: int) -> None:
                 state["go"].set()
             state["done"].wait()
             state["done"].clear()
-            _reply({"seconds": state["seconds"], "sequences": state["sequences"], "bits": state["bits"],
+            reply({"seconds": state["seconds"], "sequences": state["sequences"], "bits": state["bits"],
                     "full": state["bits"] is not None, "finished": state["finished"]})
         elif cmd["cmd"] == "quit":
             return
@@ -236,44 +226,6 @@ def _chunk_callback(keras, state, cmd):
 
 
 # ---------------------------------------------------------------------------------- the driver
-class Worker:
-    def __init__(self, python: str, kind: str, threads: int, anchor: str):
-        env = dict(os.environ, TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1",
-                   OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1")
-        self.p = subprocess.Popen([python, os.path.abspath(__file__), "--worker", kind, "--threads", str(threads),
-                                   "--anchor", anchor], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                  stderr=open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"ntm_bench_{kind}.log"), "w"),
-                                  text=True, cwd=HERE)
-        self.hello = self.read()
-
-    def read(self):
-        for line in self.p.stdout:
-            if line.startswith("@@"):
-                return json.loads(line[2:])
-        raise RuntimeError(f"worker {self.p.args} ended (exit {self.p.wait()})")
-
-    def ask(self, **cmd):
-        self.p.stdin.write(json.dumps(cmd) + "\n")
-        self.p.stdin.flush()
-        return self.read()
-
-    def close(self):
-        try:
-            self.p.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
-            self.p.stdin.close()
-            self.p.wait(timeout=30)
-        except Exception:
-            self.p.kill()
-
-
-def machine() -> str:
-    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model = next((l.split(":", 1)[1].strip() for l in out.splitlines() if l.startswith("Model name")), "?")
-    flags = next((l.split(":", 1)[1].split() for l in out.splitlines() if l.startswith("Flags")), [])
-    simd = [f for f in flags if f in ("sse4_2", "avx", "avx2", "fma") or f.startswith("avx512")]
-    return f"{model}, {os.cpu_count()} CPUs, SIMD flags: {' '.join(simd) or '?'}"
-
-
 def flops_per_sequence_step(n=128, m=20, units=100, inputs=10, outputs=8, shifts=3) -> float:
     """Useful float32 FLOPs of one training time step of one sequence (forward + backward, taken
     as 3x forward): LSTM, head and output projections, and both heads' addressing and memory."""
@@ -283,12 +235,6 @@ def flops_per_sequence_step(n=128, m=20, units=100, inputs=10, outputs=8, shifts
     address = 2 * (3 * n * m + 12 * n + 2 * shifts * n)  # cosine (dot and norms) + softmaxes, gates, shift, sharpen
     memory = 2 * n * m + 4 * n * m  # read; erase and add
     return 3.0 * (lstm + heads + out + address + memory)
-
-
-def peak_gflops(flops_per_cycle: int = 32) -> float:
-    """float32 peak: CPUs x clock x FLOPs per cycle (2 FMA pipes x 8 float32 lanes x 2 by default)."""
-    mhz = [float(l.split(":")[1]) for l in open("/proc/cpuinfo") if l.startswith("cpu MHz")]
-    return (os.cpu_count() or 1) * (max(mhz) if mhz else 2000.0) / 1000 * flops_per_cycle
 
 
 def speed_table(args, cases, res, loads) -> list:
@@ -306,11 +252,11 @@ def speed_table(args, cases, res, loads) -> list:
         print(f"| {batch} | {span} | {t:,.0f} | {z:,.0f} | {z / t:.1f}x | {s} |")
         table.append({"batch": batch, "lengths": span, "pytorch_ntm": t, "lecun_zoo": z})
     fl = flops_per_sequence_step()
-    peak = peak_gflops()
+    peak = peak_gflops(args.threads)
     z32 = statistics.median(res[(32, 20, 20, "lecun_zoo")])
     print(f"\nlecun_zoo at batch 32, length 20: {z32 * fl / 1e9:.1f} useful GFLOP/s ({fl / 1e6:.2f} MFLOP per "
           f"sequence-step) = {100 * z32 * fl / 1e9 / peak:.1f} % of a float32 peak of {peak:.0f} GFLOP/s "
-          f"(CPUs x clock x 32 FLOPs per cycle)", flush=True)
+          f"({args.threads} cores x clock x 2 FMA x SIMD lanes x 2)", flush=True)
 
     return table
 
@@ -347,8 +293,9 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"anchor: {args.anchor} (on the torch worker's sys.path)")
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
-    zoo = Worker(sys.executable, "zoo", args.threads, args.anchor)
-    torch = Worker(args.torch_python, "torch", args.threads, args.anchor)
+    zoo, torch = (Worker(python, __file__, ["--worker", kind, "--threads", str(args.threads), "--anchor", args.anchor],
+                         args.threads, f"ntm_bench_{kind}")
+                  for python, kind in ((sys.executable, "zoo"), (args.torch_python, "torch")))
     print(f"lecun_zoo: keras {zoo.hello['keras']}, {zoo.hello['params']:,} parameters; pytorch-ntm: torch "
           f"{torch.hello['torch']}, {torch.hello['params']:,} parameters; {args.threads} threads each", flush=True)
     import random

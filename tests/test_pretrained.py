@@ -211,3 +211,29 @@ def test_a_malformed_entry_affects_only_itself(zoo):
         lecun_zoo.get("convnet", weights="convnet/tiny.broken")
     with pytest.raises(WeightsError, match=r"preset 'nopreset' is not one of"):
         lecun_zoo.get("convnet", weights="convnet/nopreset.x")
+
+
+def test_float16_storage_rounds_measures_again_and_loads_as_float32(tmp_path):
+    import h5py
+
+    from lecun_zoo.pretrained.bundle import bundle_run
+    from lecun_zoo.pretrained.storage import store_as
+
+    run = tmp_path / "run"
+    result = lecun_zoo.train("convnet", "tiny", epochs=1, verbose=0, seed=0, out=str(run))
+    dest = tmp_path / "tiny.half"
+    card = bundle_run(str(run), str(dest), tag="half", headline=HEADLINE, storage="float16")
+    with h5py.File(dest / "model.weights.h5") as f:
+        kinds: set = set()
+        f.visititems(lambda n, o: kinds.add(str(o.dtype)) if isinstance(o, h5py.Dataset) else None)
+    assert "float16" in kinds and "float32" not in kinds
+    assert card["storage"].startswith("float16") and "float32 weights of the run scored" in card["notes"]
+    model = lecun_zoo.get("convnet", weights=str(dest))
+    for got, w in zip(model.weights, result.model.weights):
+        assert str(got.dtype) == "float32"
+        np.testing.assert_array_equal(got.numpy(), w.numpy().astype("float16").astype("float32"))
+    x, y = lecun_zoo.data.arrays("digits", "test")
+    accuracy = float(np.mean(np.argmax(model.predict(x, verbose=0), -1) == y))
+    assert card["headline"]["value"] == pytest.approx(accuracy, abs=1e-6)  # measured on the rounded weights
+    with pytest.raises(ValueError, match="weights storage got 'int8'; expected one of"):
+        store_as(str(dest / "model.weights.h5"), "int8")

@@ -76,6 +76,45 @@ def test_perplexity_of_a_known_distribution_is_exact_over_uneven_batches():
     assert float(u.result()) == pytest.approx(8.0, rel=1e-5)
 
 
+
+def test_token_nll_reads_the_target_entry_from_probabilities_or_logits():
+    from lecun_zoo.families.word_lm.metrics import token_nll
+
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(4, 6, 9)).astype("float32")
+    y = rng.integers(0, 9, size=(4, 6))
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    ref = -np.log(np.take_along_axis(probs, y[..., None], -1))[..., 0]
+    np.testing.assert_allclose(np.asarray(token_nll(y, probs)), ref, rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(token_nll(y, logits, from_logits=True)), ref, rtol=1e-5)
+    # a target of probability 1e-20 costs its 46.05 nats, not Keras' 1e-7 floor (16.1)
+    p = np.array([[1e-20, 1 - 1e-20]], "float32")
+    assert float(np.asarray(token_nll(np.array([0]), p))[0]) == pytest.approx(46.0517, rel=1e-4)
+
+
+def test_token_nll_loss_gives_keras_cross_entropy_and_its_gradient_on_the_lm():
+    import keras
+    import tensorflow as tf
+
+    from lecun_zoo.families.word_lm import FAMILY
+    from lecun_zoo.families.word_lm.metrics import TokenNLL
+
+    cfg = FAMILY.make_config("small", vocab_size=300, hidden_units=16, embedding_dim=16, batch_size=4, seq_len=6)
+    model = FAMILY.build(cfg)
+    x, y = FAMILY.example_batch(cfg, 4, seed=0)
+
+    def loss_and_grads(loss):
+        model.reset_lm_state()
+        with tf.GradientTape() as tape:
+            value = loss(y, model(x, training=True))
+        return float(value), [tf.convert_to_tensor(g).numpy() for g in tape.gradient(value, model.trainable_variables)]
+
+    ours, g_ours = loss_and_grads(TokenNLL())
+    keras_value, g_keras = loss_and_grads(keras.losses.SparseCategoricalCrossentropy())
+    assert ours == pytest.approx(keras_value, rel=1e-6)
+    for a, b in zip(g_ours, g_keras):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * np.abs(b).max())
+
 # ---------------------------------------------------------------- Kneser-Ney
 def test_kneser_ney_matches_hand_computed_probabilities():
     # corpus 0 1 0 2 0 1; bigram counts (0,1)=2 (1,0)=1 (0,2)=1 (2,0)=1

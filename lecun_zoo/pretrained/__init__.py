@@ -26,15 +26,21 @@ def list_pretrained(family: Optional[str] = None) -> list[str]:
 
 def save_weights_folder(result: Any, folder: "str | os.PathLike", *, tag: str, headline: Mapping[str, Any],
                         data_dir: Optional[str] = None, extra_metrics: Optional[Mapping[str, Any]] = None,
-                        notes: str = "") -> str:
+                        notes: str = "", storage: str = "float32") -> str:
     """Write the weights folder of a :class:`lecun_zoo.TrainResult` (config, weights, card,
     README). ``headline``: ``{"metric": "accuracy", "tolerance": 0.002}`` (a name among
-    ``result.metrics`` or ``extra_metrics``; ``"higher_is_better": False`` for a loss)."""
+    ``result.metrics`` or ``extra_metrics``; ``"higher_is_better": False`` for a loss).
+    ``storage="float16"`` stores the weights file in half precision: the model's weights must
+    already be rounded (:func:`lecun_zoo.pretrained.storage.round_weights`) and
+    ``result.metrics`` measured on them, as :func:`lecun_zoo.pretrained.bundle.bundle_run` does."""
     from lecun_zoo.pretrained.card import make_card
     from lecun_zoo.pretrained.folder import write_folder
+    from lecun_zoo.pretrained.storage import check_storage
 
     card = make_card(result, tag=tag, headline=headline, data_dir=data_dir, extra_metrics=extra_metrics, notes=notes)
-    return write_folder(result.model, os.fspath(folder), card, preset=card["preset"])
+    if check_storage(storage) != "float32":
+        card["storage"] = f"{storage} (loaded into float32 variables)"
+    return write_folder(result.model, os.fspath(folder), card, preset=card["preset"], storage=storage)
 
 
 def reproduce(weights_id: str, **kwargs: Any) -> dict:

@@ -46,14 +46,30 @@ def write_entry(folder: str, recipe: Mapping[str, Any], *, headline: Mapping[str
 
 def bundle_run(run: str, dest: str, *, tag: str, headline: Mapping[str, Any], summary: str = "",
                data_dir: Optional[str] = None, data_dir_hint: str = "", notes: str = "",
-               extra_metrics: Optional[Mapping[str, Any]] = None, published: str = "") -> dict:
+               extra_metrics: Optional[Mapping[str, Any]] = None, published: str = "",
+               storage: str = "float32") -> dict:
     """Write the weights folder of run folder ``run`` at ``dest`` (``FAMILY/weights/PRESET.TAG``
-    inside the package) with its entry; returns the card."""
+    inside the package) with its entry; returns the card. With ``storage="float16"`` the
+    weights are rounded first and the test split measured again on the rounded weights: the
+    card holds what the stored file scores (the run's float32 figures go into its notes)."""
     from lecun_zoo.pretrained import save_weights_folder
+    from lecun_zoo.pretrained.storage import check_storage, round_weights
 
     result = result_of_run(run)
+    if check_storage(storage) != "float32":
+        from lecun_zoo.evaluation import evaluate
+        from lecun_zoo.registry import REGISTRY
+
+        before = {k: round(float(v), 6) for k, v in result.metrics.items()}
+        round_weights(result.model, storage)
+        REGISTRY.get(result.recipe.family).compile(result.model, result.model.zoo_config)
+        r = result.recipe
+        result.metrics = evaluate(result.model, r.data, "test", data_dir=data_dir, batch_size=r.batch_size,
+                                  data_options=r.data_options, seed=r.seed)
+        notes = " ".join(x for x in (notes, f"Stored as {storage}; the float32 weights of the run scored {before} "
+                                             f"on the test split.") if x)
     save_weights_folder(result, dest, tag=tag, headline=headline, data_dir=data_dir, notes=notes,
-                        extra_metrics=extra_metrics)
+                        extra_metrics=extra_metrics, storage=storage)
     with open(os.path.join(dest, CARD)) as f:
         card = json.load(f)
     head = {k: card["headline"][k] for k in ("metric", "value", "tolerance", "higher_is_better", "text")}

@@ -18,11 +18,14 @@ __all__ = ["CONFIG", "WEIGHTS", "CARD", "README", "write_folder", "read_folder",
 CONFIG, WEIGHTS, CARD, README = "config.json", "model.weights.h5", "card.json", "README.md"
 
 
-def write_folder(model: Any, folder: str, card: Mapping[str, Any], *, preset: Optional[str] = None) -> str:
+def write_folder(model: Any, folder: str, card: Mapping[str, Any], *, preset: Optional[str] = None,
+                 storage: str = "float32") -> str:
     """Write ``model`` and ``card`` as a weights folder at ``folder`` (replaced whole: the
     files are written beside it and renamed, so a crash leaves the old folder or the new).
-    The card gets ``files``: the SHA-256 of ``config.json`` and ``model.weights.h5``."""
+    The card gets ``files``: the SHA-256 of ``config.json`` and ``model.weights.h5``;
+    ``storage`` is the dtype of the weights file (:mod:`lecun_zoo.pretrained.storage`)."""
     from lecun_zoo.pretrained.card import readme
+    from lecun_zoo.pretrained.storage import store_as
 
     config = model.zoo_config
     folder = os.path.abspath(os.fspath(folder))
@@ -30,6 +33,7 @@ def write_folder(model: Any, folder: str, card: Mapping[str, Any], *, preset: Op
         with open(os.path.join(tmp, CONFIG), "w") as f:
             json.dump({"family": config.family, "preset": preset, "config": config.to_dict()}, f, indent=2)
         model.save_weights(os.path.join(tmp, WEIGHTS))
+        store_as(os.path.join(tmp, WEIGHTS), storage)
         card = dict(card)
         card["files"] = {name: sha256(os.path.join(tmp, name)) for name in (CONFIG, WEIGHTS)}
         with open(os.path.join(tmp, CARD), "w") as f:

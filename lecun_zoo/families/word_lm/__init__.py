@@ -29,6 +29,8 @@ FAMILY = Family(
     tags=("generation", "recurrent", "text"),
     datasets=("toy_grammar", "ptb", "text", "tiny_shakespeare", "lm1b"),
     default_data="toy_grammar",
+    # Zaremba et al. 2014's small model: 13 epochs, the rate halved every epoch after the 4th
+    recipes={"ptb": dict(preset="small", epochs=13)},
     sources={"toy_grammar": "lecun_zoo.families.word_lm.toy_grammar:DATASET",
              "ptb": "lecun_zoo.families.word_lm.corpus:PTB", "text": "lecun_zoo.families.word_lm.corpus:TEXT",
              "tiny_shakespeare": "lecun_zoo.families.word_lm.corpus:TINY_SHAKESPEARE",

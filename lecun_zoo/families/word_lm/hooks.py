@@ -14,12 +14,10 @@ from lecun_zoo.optimizers import make_optimizer
 def compile_model(model: Any, config: WordLMConfig) -> None:
     """Cross-entropy of every next token, the perplexity and bits per token of the
     whole data set, SGD with gradient-norm clipping (global by default, as Zaremba et al.) or Adam."""
-    import keras
-
-    from lecun_zoo.families.word_lm.metrics import BitsPerToken, Perplexity
+    from lecun_zoo.families.word_lm.metrics import BitsPerToken, Perplexity, TokenNLL
 
     opt = make_optimizer(config.optimizer, config.learning_rate, clipnorm=config.clipnorm, clip=config.clip)
-    model.compile(optimizer=opt, loss=keras.losses.SparseCategoricalCrossentropy(),
+    model.compile(optimizer=opt, loss=TokenNLL(),
                   metrics=[Perplexity(), BitsPerToken()])
 
 

@@ -13,15 +13,57 @@ import math
 import keras
 from keras import ops
 
-__all__ = ["Perplexity", "BitsPerToken", "token_nll"]
+__all__ = ["Perplexity", "BitsPerToken", "TokenNLL", "token_nll"]
 
 
 def token_nll(y_true, y_pred, from_logits: bool = False):
     """Negative log-likelihood of each target token: ``y_true [...]`` ids,
-    ``y_pred [..., vocab]`` probabilities (or logits) -> ``[...]`` float32."""
+    ``y_pred [..., vocab]`` probabilities (or logits) -> ``[...]`` float32.
+
+    Reads one entry per token (``-log p[target]``, or ``logsumexp - logit[target]``)
+    instead of a cross-entropy over the whole vocabulary: a metric of a 10k-word model
+    then costs a gather, not a second softmax per step. Probabilities are floored at
+    the smallest normal float32 (about 1e-38: NLL at most 87.3), not at Keras' 1e-7
+    (16.1 nats), so rare tokens keep their true cost."""
     y_pred = ops.cast(y_pred, "float32")
-    y_true = ops.cast(y_true, "int32")
-    return keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
+    ids = ops.cast(y_true, "int32")  # [...]
+    vocab = ops.shape(y_pred)[-1]
+    flat_ids = ops.reshape(ids, (-1,))  # [n]
+    rows = ops.arange(ops.shape(flat_ids)[0], dtype="int32") * vocab  # [n]
+    # a gather from the flat table: its gradient is a scatter of n values (take_along_axis was slower)
+    picked = ops.reshape(ops.take(ops.reshape(y_pred, (-1,)), rows + flat_ids), ops.shape(ids))  # [...]
+    if from_logits:
+        return ops.logsumexp(y_pred, axis=-1) - picked
+    return -ops.log(ops.maximum(picked, _TINY))
+
+
+_TINY = 1.1754944e-38  # smallest normal float32
+
+
+@keras.saving.register_keras_serializable(package="lecun_zoo")
+class TokenNLL(keras.losses.Loss):
+    """Mean negative log-likelihood of the target tokens, read off the model's
+    probabilities (:func:`token_nll`): the cross-entropy of a softmax output.
+
+    Same value as ``keras.losses.SparseCategoricalCrossentropy()`` (up to its 1e-7
+    floor) and the same gradient (``p - onehot`` at the logits), without TensorFlow's
+    ``SparseSoftmaxCrossEntropyWithLogits`` kernel: on a 10k-word softmax that kernel
+    took as long as the output layer's three matmuls together (bench/word_lm_throughput.py).
+
+    Example:
+        >>> round(float(TokenNLL()([[1]], [[[0.5, 0.5]]])), 4)   # ln 2
+        0.6931
+    """
+
+    def __init__(self, from_logits: bool = False, name: str = "token_nll", **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.from_logits = from_logits
+
+    def call(self, y_true, y_pred):
+        return token_nll(y_true, y_pred, self.from_logits)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits}
 
 
 @keras.saving.register_keras_serializable(package="lecun_zoo")

@@ -4,6 +4,7 @@ and training time per epoch in float32 vs mixed_bfloat16.
     python bench/memnet_babi.py --data-dir ../shared/data/babi --mode joint --epochs 90
     python bench/memnet_babi.py --data-dir ../shared/data/babi --mode single --tasks 1-20 --epochs 120 --restarts 2
     python bench/memnet_babi.py --data-dir ../shared/data/babi --timing --tasks 1 --epochs 3
+    python bench/memnet_babi.py --data-dir ../shared/data/babi --runs runs/memnet-s0 runs/memnet-s1 --json pick.json
 
 Joint: one model on all selected tasks (one vocabulary), preset ``babi_joint``. Single: one
 model per task, preset ``babi_single``. Each run trains on 90 % of the task's train file
@@ -52,20 +53,60 @@ def run(args, tasks, preset, seed):
     from lecun_zoo.families.memnet.babi import parse_tasks
 
     result = train(args, tasks, preset, seed=seed, **(json.loads(args.set) if args.set else {}))
-    model, hist, cfg = result.model, result.history, result.config
-    # the splits train read (the same carve, the model's encoding): training, validation, per-task test errors
-    tr, va, te = data.arrays("babi", ("train", "validation", "test"), data_dir=args.data_dir, seed=seed,
-                             task=",".join(map(str, tasks)), size=args.size, memory_size=cfg.memory_size,
+    hist = result.history
+    return {**errors(result.model, args.data_dir, tasks, args.size, seed), "wall_s": result.train_seconds,
+            "seed": seed, "ls_epochs": getattr(hist, "linear_start_epochs", None), "epochs": args.epochs,
+            "final_val_loss": hist.history.get("val_loss", [None])[-1]}
+
+
+def errors(model, data_dir, tasks, size, seed) -> dict:
+    """Training, validation and per-task test error (%) of a trained model on the splits its
+    training read (the same carve by ``seed``, the model's own encoding)."""
+    from lecun_zoo import data
+    from lecun_zoo.families.memnet.babi import parse_tasks
+
+    cfg = model.zoo_config
+    tr, va, te = data.arrays("babi", ("train", "validation", "test"), data_dir=data_dir, seed=seed,
+                             task=",".join(map(str, tasks)), size=size, memory_size=cfg.memory_size,
                              sentence_len=cfg.sentence_len, vocab=cfg.vocab)
-    test_task = np.array([e[3] for e in parse_tasks(args.data_dir, tasks, args.size, "test")])
+    test_task = np.array([e[3] for e in parse_tasks(data_dir, tasks, size, "test")])
     train_err = 1.0 - model.evaluate(tr[0], tr[1], verbose=0, batch_size=256, return_dict=True)["accuracy"]
     val_err = 1.0 - model.evaluate(va[0], va[1], verbose=0, batch_size=256, return_dict=True)["accuracy"]
     pred = np.argmax(model.predict(te[0], batch_size=256, verbose=0), axis=-1)
     wrong = pred != te[1]
     per_task = {t: 100.0 * float(wrong[test_task == t].mean()) for t in tasks}
-    return {"train_error": 100.0 * train_err, "val_error": 100.0 * val_err, "per_task": per_task,
-            "wall_s": result.train_seconds, "seed": seed, "ls_epochs": getattr(hist, "linear_start_epochs", None),
-            "epochs": args.epochs, "final_val_loss": hist.history.get("val_loss", [None])[-1]}
+    return {"train_error": 100.0 * train_err, "val_error": 100.0 * val_err, "per_task": per_task}
+
+
+def finished_runs(args, tasks) -> None:
+    """``--runs``: the errors of finished ``lecun-zoo train memnet --data babi --seed S --out RUN``
+    folders, the one of lowest validation error picked (``--select``), and its metrics as
+    ``bench/bundle_weights.py --extra-json`` takes them (``--json``)."""
+    import lecun_zoo
+
+    rows = []
+    for run_dir in args.runs:
+        with open(f"{run_dir}/history.json") as f:
+            seed = json.load(f)["recipe"]["seed"]
+        model = lecun_zoo.load(f"{run_dir}/model.keras")
+        rows.append({"run": run_dir, "seed": seed, **errors(model, args.data_dir, tasks, args.size, seed)})
+    key = "val_error" if args.select == "val" else "train_error"
+    best = min(rows, key=lambda r: (r[key], r["train_error"]))
+    print(f"| seed | validation accuracy | train accuracy | mean test error | tasks failed (> 5 %) |")
+    print("|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: r["seed"]):
+        errs = list(r["per_task"].values())
+        mark = f" = selected ({key})" if r is best else ""
+        print(f"| {r['seed']}{mark} | {1 - r['val_error'] / 100:.4f} | {1 - r['train_error'] / 100:.4f} | "
+              f"{np.mean(errs):.2f} % | {sum(e > 5.0 for e in errs)} |")
+    errs = list(best["per_task"].values())
+    extra = {"mean_error_percent": round(float(np.mean(errs)), 2), "tasks_failed": float(sum(e > 5.0 for e in errs)),
+             **{f"task{t}_error_percent": e for t, e in best["per_task"].items()}}
+    print(f"selected: {best['run']} (seed {best['seed']})")
+    print(json.dumps(extra))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"selected": best, "runs": rows, "extra_metrics": extra}, f, indent=2)
 
 
 def best_of(args, tasks, preset):
@@ -128,11 +169,14 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--precision", default="float32")
     p.add_argument("--set", default="", help='JSON config overrides, e.g. \'{"optimizer": "adam"}\'')
+    p.add_argument("--runs", nargs="+", default=None, help="finished joint run folders to evaluate and pick from")
     p.add_argument("--timing", action="store_true", help="only time epochs in float32 vs mixed_bfloat16")
     p.add_argument("--json", default="", help="write the results here")
     p.add_argument("--verbose", type=int, default=0)
     args = p.parse_args()
     tasks = parse_tasks_arg(args.tasks)
+    if args.runs:
+        return finished_runs(args, tasks)
     if args.timing:
         res = timing(args, tasks)
     elif args.mode == "joint":

@@ -445,7 +445,12 @@ def test_good_text_corpora_load(tmp_path):
     folder = tmp_path / "text"
     folder.mkdir()
     (folder / "corpus.train.txt").write_text("a b c d e f g h i j\n" * 3)
+    (folder / "notes.md").write_text("not a split")
     assert data.info("text", data_dir=str(folder), level="char").extra["level"] == "char"
+    # the files a weights card checksums: the splits read, not whatever else is in the folder
+    assert [os.path.basename(p) for p in data.get_source("text").files(str(folder))] == ["corpus.train.txt"]
+    assert [os.path.basename(p) for p in data.get_source("ptb").files(str(ptb(tmp_path)))] == [
+        "ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"]
     (tmp_path / "input.txt").write_text("First Citizen:\nBefore we proceed.\n" * 10)
     x, _ = data.arrays("tiny_shakespeare", "test", data_dir=str(tmp_path), seq_len=4)
     assert x.shape[1] == 4

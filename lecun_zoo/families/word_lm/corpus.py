@@ -235,6 +235,12 @@ class TextFolder(LanguageModelSource):
                     return p
         return None
 
+    def files(self, data_dir: Optional[str], **options: Any) -> list[str]:
+        """The split files read: train, validation (where there is one) and test."""
+        if not data_dir:
+            return []
+        return [p for p in (self._path(s, data_dir) for s in ("train", "validation", "test")) if p]
+
     def split_tokens(self, split: str, data_dir: Optional[str], level: str, **options: Any):
         path = self._path(split, data_dir)
         if path is None and split == "validation":

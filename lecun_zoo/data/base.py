@@ -14,7 +14,8 @@ import numpy as np
 
 __all__ = ["DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError",
            "check_option_names", "int_option", "float_option", "choice_option", "str_option", "bool_option",
-           "read_bytes", "decode_text", "read_text", "text_lines", "check_not_empty", "tfds_load"]
+           "read_bytes", "decode_text", "read_text", "text_lines", "check_not_empty", "tfds_load",
+           "first_existing"]
 
 
 class DataFormatError(ValueError):
@@ -83,6 +84,15 @@ def str_option(dataset: str, name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _bad(dataset, name, value, "a non-empty str")
     return value
+
+
+def first_existing(data_dir: str, names: Sequence[str]) -> Optional[str]:
+    """The first of ``names`` that exists under ``data_dir`` (its path), else None."""
+    for name in names:
+        path = os.path.join(data_dir, name)
+        if os.path.exists(path):
+            return path
+    return None
 
 
 def bool_option(dataset: str, name: str, value: Any) -> bool:

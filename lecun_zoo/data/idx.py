@@ -10,7 +10,7 @@ from typing import Any, Optional
 import numpy as np
 
 from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source,
-                                  choice_option, read_bytes)
+                                  choice_option, first_existing, read_bytes)
 
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
@@ -51,11 +51,7 @@ def _names(stem: str) -> tuple:
 
 
 def find(data_dir: str, stem: str) -> Optional[str]:
-    for name in _names(stem):
-        p = os.path.join(data_dir, name)
-        if os.path.exists(p):
-            return p
-    return None
+    return first_existing(data_dir, _names(stem))
 
 
 SOURCE_CHOICES = ("auto", "idx", "tfds")

@@ -30,8 +30,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from lecun_zoo.data.base import (DataFormatError, DataNotFoundError, DataOptionError, DatasetInfo, Source, bool_option,
-                                  choice_option,
-                                  decode_text, float_option, int_option, read_text, str_option, text_lines,
+                                  choice_option, decode_text, first_existing, float_option, int_option, read_text, str_option, text_lines,
                                   tfds_load)
 from lecun_zoo.families.seq2seq.tokens import LEVELS, SPECIALS, Vocabulary, build_vocabulary, encode_pairs, tokenize
 
@@ -249,10 +248,9 @@ class Multi30k(ParallelSource):
         if not os.path.isdir(data_dir):
             raise DataNotFoundError(f"{data_dir}: no such folder; expected the Multi30k task-1 raw layout "
                                     f"(train.de.gz, train.en.gz, val.*, test_2016_flickr.*)")
-        for name in (f"{stem}.{lang}.gz", f"{stem}.{lang}"):
-            p = os.path.join(data_dir, name)
-            if os.path.exists(p):
-                return p
+        found = first_existing(data_dir, (f"{stem}.{lang}.gz", f"{stem}.{lang}"))
+        if found:
+            return found
         raise DataNotFoundError(f"{os.path.join(data_dir, stem + '.' + lang + '.gz')}: no such file "
                                 f"(nor {stem}.{lang}); expected the Multi30k task-1 raw layout")
 
@@ -284,10 +282,9 @@ class TatoebaPairs(ParallelSource):
             return data_dir
         file = options.get("file")
         names = ["fra-eng.zip", "fra.txt"] if file is None else [str_option(self.name, "file", file)]
-        for n in names:
-            p = os.path.join(data_dir, n)
-            if os.path.exists(p):
-                return p
+        found = first_existing(data_dir, names)
+        if found:
+            return found
         raise DataNotFoundError(f"{data_dir}: holds none of {names}; expected a tab-separated pairs file there "
                                 f"(pass data_dir=<pairs file> or file=<name>)")
 

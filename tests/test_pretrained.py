@@ -227,6 +227,8 @@ def test_float16_storage_rounds_measures_again_and_loads_as_float32(tmp_path):
         kinds: set = set()
         f.visititems(lambda n, o: kinds.add(str(o.dtype)) if isinstance(o, h5py.Dataset) else None)
     assert "float16" in kinds and "float32" not in kinds
+    result.model.save_weights(str(tmp_path / "f32.weights.h5"))
+    assert os.path.getsize(dest / "model.weights.h5") < 0.8 * os.path.getsize(tmp_path / "f32.weights.h5")
     assert card["storage"].startswith("float16") and "float32 weights of the run scored" in card["notes"]
     model = lecun_zoo.get("convnet", weights=str(dest))
     for got, w in zip(model.weights, result.model.weights):

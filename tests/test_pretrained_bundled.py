@@ -37,6 +37,10 @@ PINNED = {
         "import lecun_zoo; x, _ = lecun_zoo.get_family('memnet').example_batch(model.zoo_config, 2, 0)",
         [23, 176 + 129], [0.999995, 0.128067],
     ),
+    "word_lm/small.ptb": (  # next-word probabilities after "the company said it": will, is, has, <eos>
+        "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]] * 20, 'int32')",
+        [30033, 30013, 30030, 30002], [0.087364, 0.166186, 0.097718, 0.000241],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

@@ -4,6 +4,7 @@ and loading casts them back to the model's float32 variables)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = ["STORAGES", "check_storage", "round_weights", "store_as"]
@@ -34,18 +35,29 @@ def round_weights(model: Any, storage: str) -> int:
 
 def store_as(path: str, storage: str) -> int:
     """Rewrite the float32 arrays of the Keras ``.weights.h5`` file at ``path`` in ``storage``
-    dtype; returns how many arrays were rewritten."""
+    dtype (into a new file that replaces it: HDF5 does not give back the space of deleted
+    arrays); returns how many arrays were rewritten."""
     import h5py
     import numpy as np
 
     if check_storage(storage) == "float32":
         return 0
-    with h5py.File(path, "r+") as f:
-        names: list = []
-        f.visititems(lambda name, obj: names.append(name)
-                     if isinstance(obj, h5py.Dataset) and obj.dtype == np.float32 else None)
-        for name in names:
-            value = f[name][()]
-            del f[name]
-            f.create_dataset(name, data=np.asarray(value, dtype=storage))
-    return len(names)
+    tmp = path + ".tmp"
+    count = 0
+    with h5py.File(path, "r") as src, h5py.File(tmp, "w") as dst:
+        dst.attrs.update(dict(src.attrs))
+
+        def copy(name, obj):
+            nonlocal count
+            if isinstance(obj, h5py.Group):
+                dst.require_group(name).attrs.update(dict(obj.attrs))
+                return
+            value = obj[()]
+            if obj.dtype == np.float32:
+                value = np.asarray(value, dtype=storage)
+                count += 1
+            dst.create_dataset(name, data=value).attrs.update(dict(obj.attrs))
+
+        src.visititems(copy)
+    os.replace(tmp, path)
+    return count

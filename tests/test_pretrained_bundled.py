@@ -41,6 +41,10 @@ PINNED = {
         "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]] * 20, 'int32')",
         [30033, 30013, 30030, 30002], [0.087364, 0.166186, 0.097718, 0.000241],
     ),
+    "word_lm/nplm.ptb": (  # the same next-word probabilities from the NPLM's 4-word window
+        "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]], 'int32')",
+        [33, 13, 30, 2], [0.104875, 0.071179, 0.053537, 0.002205],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

@@ -37,9 +37,8 @@ def save_weights_folder(result: Any, folder: "str | os.PathLike", *, tag: str, h
     from lecun_zoo.pretrained.folder import write_folder
     from lecun_zoo.pretrained.storage import check_storage
 
-    card = make_card(result, tag=tag, headline=headline, data_dir=data_dir, extra_metrics=extra_metrics, notes=notes)
-    if check_storage(storage) != "float32":
-        card["storage"] = f"{storage} (loaded into float32 variables)"
+    card = make_card(result, tag=tag, headline=headline, data_dir=data_dir, extra_metrics=extra_metrics, notes=notes,
+                     storage=check_storage(storage))
     return write_folder(result.model, os.fspath(folder), card, preset=card["preset"], storage=storage)
 
 

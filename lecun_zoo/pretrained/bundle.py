@@ -57,15 +57,11 @@ def bundle_run(run: str, dest: str, *, tag: str, headline: Mapping[str, Any], su
 
     result = result_of_run(run)
     if check_storage(storage) != "float32":
-        from lecun_zoo.evaluation import evaluate
-        from lecun_zoo.registry import REGISTRY
+        from lecun_zoo.pretrained.rerun import test_metrics
 
         before = {k: round(float(v), 6) for k, v in result.metrics.items()}
         round_weights(result.model, storage)
-        REGISTRY.get(result.recipe.family).compile(result.model, result.model.zoo_config)
-        r = result.recipe
-        result.metrics = evaluate(result.model, r.data, "test", data_dir=data_dir, batch_size=r.batch_size,
-                                  data_options=r.data_options, seed=r.seed)
+        result.metrics = test_metrics(result.model, result.recipe, data_dir)
         notes = " ".join(x for x in (notes, f"Stored as {storage}; the float32 weights of the run scored {before} "
                                              f"on the test split.") if x)
     save_weights_folder(result, dest, tag=tag, headline=headline, data_dir=data_dir, notes=notes,

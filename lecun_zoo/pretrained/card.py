@@ -101,7 +101,7 @@ def judge(headline: Mapping[str, Any], fresh: float) -> tuple[bool, str]:
 
 
 def make_card(result: Any, *, tag: str, headline: Mapping[str, Any], data_dir: Optional[str] = None,
-              extra_metrics: Optional[Mapping[str, Any]] = None, notes: str = "") -> dict:
+              extra_metrics: Optional[Mapping[str, Any]] = None, notes: str = "", storage: str = "float32") -> dict:
     """The card of ``result`` (a :class:`lecun_zoo.TrainResult`). ``headline``: ``{"metric":
     name in result.metrics, "tolerance": ..., "higher_is_better": True}``."""
     from lecun_zoo import data as zdata
@@ -134,7 +134,8 @@ def make_card(result: Any, *, tag: str, headline: Mapping[str, Any], data_dir: O
     return {
         "id": weights_id, "family": fam.name, "preset": preset, "tag": tag, "paper": fam.paper,
         "dataset": {"name": recipe.data, "summary": getattr(src, "summary", ""), "test_split": "test",
-                    "train_split": "train" + (" less a carved validation part" if recipe.validation else ""),
+                    "train_split": "train" + ("; validation: the dataset's validation split (carved from train where it has "
+                                              "none)" if recipe.validation else " (all of it)"),
                     "options": dict(recipe.data_options), "sha256": data_checksum(recipe.data, data_dir,
                                                                                    options, recipe.seed),
                     "licence": getattr(src, "licence", "") or "see the dataset's own terms"},
@@ -150,7 +151,8 @@ def make_card(result: Any, *, tag: str, headline: Mapping[str, Any], data_dir: O
         "machine": machine(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "versions": versions(),
-        "storage": dtypes[0] if len(dtypes) == 1 else dtypes,
+        "storage": (dtypes[0] if len(dtypes) == 1 else dtypes) if storage == "float32"
+        else f"{storage} (loaded into float32 variables)",
         "params": int(sum(int(np.prod(w.shape)) for w in result.model.weights)),
         "notes": notes,
     }

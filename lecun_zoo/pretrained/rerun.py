@@ -12,7 +12,18 @@ from typing import Any, Optional
 from lecun_zoo.pretrained.folder import CARD, build_from_folder, write_folder
 from lecun_zoo.pretrained.index import Entry, cache_folder, find, home, locate, where
 
-__all__ = ["reproduce", "card_of"]
+__all__ = ["reproduce", "card_of", "test_metrics"]
+
+
+def test_metrics(model: Any, recipe: Any, data_dir: Optional[str] = None) -> dict:
+    """``model`` (compiled here by its family) measured on the test split of ``recipe``'s data,
+    read as the recipe reads it."""
+    from lecun_zoo.evaluation import evaluate
+    from lecun_zoo.registry import REGISTRY
+
+    REGISTRY.get(recipe.family).compile(model, model.zoo_config)
+    return evaluate(model, recipe.data, "test", data_dir=data_dir, batch_size=recipe.batch_size,
+                    data_options=recipe.data_options, seed=recipe.seed)
 
 
 def card_of(entry: Entry) -> Optional[dict]:
@@ -30,7 +41,6 @@ def reproduce(weights_id: str, *, data_dir: Optional[str] = None, evaluate_only:
     """Returns ``{"id", "metric", "card", "fresh", "ok", "verdict", "folder", "seconds"}``."""
     import dataclasses
 
-    from lecun_zoo.evaluation import evaluate
     from lecun_zoo.pretrained.card import judge, make_card
     from lecun_zoo.recipe import Recipe, train
     from lecun_zoo.registry import REGISTRY
@@ -45,10 +55,7 @@ def reproduce(weights_id: str, *, data_dir: Optional[str] = None, evaluate_only:
     t0 = time.time()
     if evaluate_only:
         folder = locate(entry)
-        model = build_from_folder(folder, fam, {}, what=f"weights {entry.id}")
-        fam.compile(model, model.zoo_config)
-        fresh = evaluate(model, recipe.data, "test", data_dir=data_dir, batch_size=recipe.batch_size,
-                         data_options=recipe.data_options, seed=recipe.seed)
+        fresh = test_metrics(build_from_folder(folder, fam, {}, what=f"weights {entry.id}"), recipe, data_dir)
     else:
         if epochs is not None:
             recipe = dataclasses.replace(recipe, epochs=epochs)

@@ -69,8 +69,9 @@ class Card:
         ]
         if self.aliases:
             lines.append(f"  aliases:      {', '.join(self.aliases)}")
-        for data, rec in sorted(self.recipes.items()):
-            lines.append(f"  recipe for {data}: {', '.join(f'{k}={v!r}' for k, v in rec.items())}")
+        for data, recs in sorted(self.recipes.items()):
+            for rec in recs:
+                lines.append(f"  recipe for {data}: {', '.join(f'{k}={v!r}' for k, v in rec.items())}")
         if self.weights:
             lines.append(f"  trained weights: {', '.join(self.weights)}")
         lines.append("  config fields:")
@@ -108,7 +109,7 @@ def info(name: str) -> Card:
         aliases=tuple(fam.aliases),
         provider=rec.distribution if rec else "?",
         version=rec.version if rec else "?",
-        recipes={k: dict(v) for k, v in fam.recipes.items()},
+        recipes={k: [dict(r) for r in v] for k, v in fam.recipes.items()},
         weights=_weights_of(fam.name),
     )
 

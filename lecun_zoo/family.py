@@ -106,11 +106,13 @@ class Family:
             a folder of the package holding one ``PRESET.TAG/entry.json`` per set of
             weights (:mod:`lecun_zoo.pretrained.index`); found by ``get(..., weights=TAG)``
             and ``lecun_zoo.list(pretrained=True)``.
-        recipes: the family's own training recipe per dataset: ``{dataset: {"preset": ...,
+        recipes: the family's own training recipes per dataset: ``{dataset: {"preset": ...,
             "overrides": {...}, "epochs": ..., "batch_size": ..., "validation": ...,
-            "schedule": ..., "data_options": {...}}}`` (any subset). ``lecun_zoo.train`` and
-            ``lecun-zoo train`` fill what the caller did not give from it, when the caller
-            names no preset or the recipe's own.
+            "schedule": ..., "data_options": {...}}}`` (any subset), or a list of such dicts,
+            one per preset, the first being the dataset's default. ``lecun_zoo.train`` and
+            ``lecun-zoo train`` fill what the caller did not give from the recipe of the preset
+            the caller names (the first one when none is named; see :meth:`recipe_for`).
+            Stored as ``{dataset: [recipe, ...]}``.
     """
 
     name: str
@@ -135,7 +137,41 @@ class Family:
     data_field: Optional[str] = None
     sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     weights: Optional[str] = None
-    recipes: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    recipes: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def _recipe_list(self, data: str, value: Any) -> list:
+        recs = [value] if isinstance(value, Mapping) else list(value) if isinstance(value, (list, tuple)) else None
+        if not recs or not all(isinstance(r, Mapping) for r in recs):
+            raise ValueError(f"family {self.name!r}: recipes[{data!r}] got {value!r}; expected a dict of "
+                             f"{list(RECIPE_KEYS)}, or a non-empty list of them (one per preset)")
+        recs = [dict(r) for r in recs]
+        presets = []
+        for i, rec in enumerate(recs):
+            where = f"recipes[{data!r}]" + (f"[{i}]" if len(recs) > 1 else "")
+            extra = sorted(set(rec) - set(RECIPE_KEYS))
+            if extra:
+                raise ValueError(f"family {self.name!r}: {where} got unknown key {extra[0]!r}; expected "
+                                 f"some of {list(RECIPE_KEYS)}")
+            preset = rec.get("preset", self.default_preset)
+            if preset not in self.presets:
+                raise ValueError(f"family {self.name!r}: {where} preset {preset!r} is not one of "
+                                 f"its presets {sorted(self.presets)}")
+            if preset in presets:
+                raise ValueError(f"family {self.name!r}: {where} repeats preset {preset!r}; expected one recipe "
+                                 f"per preset")
+            presets.append(preset)
+        return recs
+
+    def recipe_for(self, data: str, preset: Optional[str] = None) -> dict:
+        """The family's recipe for dataset ``data`` and ``preset`` (a copy; ``{}`` when it has
+        none). With no preset: the dataset's first recipe."""
+        recs = self.recipes.get(data, [])
+        if preset is None:
+            return dict(recs[0]) if recs else {}
+        for rec in recs:
+            if rec.get("preset", self.default_preset) == preset:
+                return dict(rec)
+        return {}
 
     def __post_init__(self) -> None:
         caps, tags = frozenset(self.capabilities), frozenset(self.tags)
@@ -162,15 +198,7 @@ class Family:
                              f"'module:attribute' strings")
         if self.weights is not None and (not isinstance(self.weights, str) or not self.weights.partition(":")[0]):
             raise ValueError(f"family {self.name!r}: weights got {self.weights!r}; expected 'package:folder'")
-        object.__setattr__(self, "recipes", {k: dict(v) for k, v in dict(self.recipes).items()})
-        for data, rec in self.recipes.items():
-            extra = sorted(set(rec) - set(RECIPE_KEYS))
-            if extra:
-                raise ValueError(f"family {self.name!r}: recipes[{data!r}] got unknown key {extra[0]!r}; expected "
-                                 f"some of {list(RECIPE_KEYS)}")
-            if rec.get("preset", self.default_preset) not in self.presets:
-                raise ValueError(f"family {self.name!r}: recipes[{data!r}] preset {rec['preset']!r} is not one of "
-                                 f"its presets {sorted(self.presets)}")
+        object.__setattr__(self, "recipes", {k: self._recipe_list(k, v) for k, v in dict(self.recipes).items()})
         unknown = self.capabilities - set(CAPABILITIES)
         if unknown:
             raise ValueError(

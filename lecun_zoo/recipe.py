@@ -167,10 +167,10 @@ def train(
         validation: read a validation split (carved from train where the dataset has none)
             and evaluate on it every epoch; False trains on the whole train split (default True).
 
-        What is not given comes from the family's own recipe for the dataset
+        What is not given comes from the family's own recipe for the dataset and preset
         (``Family.recipes``; e.g. the ConvNet's for ``digits``: preset ``digits``, 40 epochs
-        on the whole train split, a decreasing learning rate), when no preset or the
-        recipe's own is named; then from the defaults above.
+        on the whole train split, a decreasing learning rate; with no preset named, the
+        dataset's first recipe), then from the defaults above.
         precision, strategy, seed: as in ``lecun_zoo.runtime``.
         verbose: Keras' progress output (0, 1, 2 or "auto"); report: print lecun-zoo's own
             lines (what runs on what, test metrics, files written); default: unless verbose is 0.
@@ -211,9 +211,7 @@ def train(
         if data is not None and not isinstance(data, str):
             user_data, data = data, USER_DATA
         data = data or fam.default_data_for(fam.make_config(preset, **overrides))
-        own = fam.recipes.get(data, {})
-        if preset is not None and preset != own.get("preset", fam.default_preset):
-            own = {}  # the family's recipe is for another preset
+        own = fam.recipe_for(data, preset)
         preset = own.get("preset") if preset is None else preset
         overrides = {**own.get("overrides", {}), **overrides}
         epochs = own.get("epochs") if epochs is None else epochs

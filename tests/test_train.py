@@ -212,7 +212,7 @@ def test_batch_size_default_data_and_validation_follow_the_config():
 def test_the_family_recipe_for_the_dataset_fills_what_is_not_given():
     import lecun_zoo
 
-    own = lecun_zoo.get_family("convnet").recipes["digits"]
+    own = lecun_zoo.get_family("convnet").recipe_for("digits")
     res = lecun_zoo.train("convnet", epochs=1, verbose=0)  # the README's main job, one epoch
     r = res.recipe
     assert (r.preset, r.validation, r.schedule) == ("digits", False, own["schedule"]) and r.epochs == 1
@@ -226,3 +226,42 @@ def test_the_family_recipe_for_the_dataset_fills_what_is_not_given():
         import dataclasses
 
         dataclasses.replace(lecun_zoo.get_family("convnet"), name="x", recipes={"digits": {"epoch": 3}})
+
+
+def test_a_dataset_may_have_one_recipe_per_preset():
+    import dataclasses
+
+    import lecun_zoo
+
+    fam = lecun_zoo.get_family("convnet")
+    two = dataclasses.replace(fam, name="x", recipes={"digits": [dict(preset="digits", epochs=7),
+                                                                 dict(preset="tiny", epochs=3, validation=False)]})
+    assert two.recipe_for("digits") == dict(preset="digits", epochs=7)  # the first is the dataset's default
+    assert two.recipe_for("digits", "tiny") == dict(preset="tiny", epochs=3, validation=False)
+    assert two.recipe_for("digits", "lenet5") == {} and two.recipe_for("mnist") == {}
+    assert fam.recipes["digits"] == [fam.recipe_for("digits")]  # a single dict is stored as a list of one
+    with pytest.raises(ValueError, match=r"recipes\['digits'\]\[1\] repeats preset 'digits'"):
+        dataclasses.replace(fam, name="x", recipes={"digits": [dict(preset="digits"), dict(preset="digits", epochs=2)]})
+    with pytest.raises(ValueError, match=r"recipes\['digits'\]\[1\] preset 'nope' is not one of"):
+        dataclasses.replace(fam, name="x", recipes={"digits": [dict(preset="digits"), dict(preset="nope")]})
+    with pytest.raises(ValueError, match=r"recipes\['digits'\] got \[\]; expected a dict"):
+        dataclasses.replace(fam, name="x", recipes={"digits": []})
+
+
+def test_train_picks_the_recipe_of_the_named_preset(monkeypatch):
+    import dataclasses
+
+    import lecun_zoo
+    from lecun_zoo.registry import REGISTRY
+
+    fam = lecun_zoo.get_family("convnet")
+    two = dataclasses.replace(fam, recipes={"digits": [fam.recipe_for("digits"),
+                                                       dict(preset="tiny", epochs=1, validation=False)]})
+    real = REGISTRY.get
+    monkeypatch.setattr(REGISTRY, "get", lambda name: two if name == "convnet" else real(name))
+    r = lecun_zoo.train("convnet", "tiny", verbose=0).recipe
+    assert (r.preset, r.epochs, r.validation) == ("tiny", 1, False)
+    # the deep autoencoder's two MNIST recipes (Hinton & Salakhutdinov 2006), shown by info()
+    ae = lecun_zoo.get_family("autoencoder")
+    assert [rec["preset"] for rec in ae.recipes["mnist"]] == ["hinton2006", "hinton2006_classifier"]
+    assert str(lecun_zoo.info("autoencoder")).count("recipe for mnist:") == 2

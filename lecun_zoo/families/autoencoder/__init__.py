@@ -36,6 +36,15 @@ FAMILY = Family(
     fit=fit,
     aliases=("dbn", "deep_autoencoder"),
     weights="lecun_zoo.families.autoencoder:weights",
+    # Hinton & Salakhutdinov 2006 on all 60,000 MNIST training images (no validation split
+    # carved): 50 CD-1 epochs per RBM (the presets), then fine-tuning with Adam in batches
+    # of 100, the learning rate decaying at the end (docs/results/autoencoder.md)
+    recipes={"mnist": [
+        dict(preset="hinton2006", epochs=120, batch_size=100, validation=False,
+             schedule={"kind": "exponential", "factor": 0.97, "after": 40}),
+        dict(preset="hinton2006_classifier", epochs=40, batch_size=100, validation=False,
+             schedule={"kind": "exponential", "factor": 0.9, "after": 5}),
+    ]},
 )
 
 __all__ = ["FAMILY", "AutoencoderConfig", "encode", "reconstruct", "plot_codes", "plot_reconstructions",

@@ -183,7 +183,7 @@ def test_feedforward_controller_and_many_heads():
     assert _np(m(x)).shape == (3, x.shape[1], 4)
 
 
-@pytest.mark.parametrize("init", ["constant", "learned", "random"])
+@pytest.mark.parametrize("init", ["constant", "trained_constant", "learned", "random"])
 def test_memory_initialisations(init):
     keras.utils.set_random_seed(3)
     m = build(_tiny(memory_init=init))
@@ -191,6 +191,9 @@ def test_memory_initialisations(init):
     if init == "constant":
         np.testing.assert_allclose(mem0, 1e-6)
         assert not any("memory" in w.path for w in m.weights)
+    elif init == "trained_constant":  # Collier & Beel's: 1e-6 everywhere, then trained like any weight
+        np.testing.assert_allclose(mem0, 1e-6)
+        assert "memory_constant" in {w.path.split("/")[-1] for w in m.trainable_weights}
     else:
         assert mem0.std() > 0.01 and np.all(np.abs(mem0) < 1)
         trainable = {w.path.split("/")[-1] for w in m.trainable_weights}
@@ -326,11 +329,18 @@ def test_bit_errors_metric_and_numpy_agree_on_a_hand_case():
 def test_masked_loss_counts_only_scored_bits():
     from lecun_zoo.families.ntm.loss import MaskedBinaryCrossentropy
 
-    loss = MaskedBinaryCrossentropy()
     y = _f([[[1, -1], [0, -1]], [[-1, -1], [1, 1]]])
     logits = _f([[[0, 50], [0, -50]], [[7, 7], [0, 0]]])
     # every scored logit is 0: ln 2 per bit, whatever the unscored positions hold
-    assert float(loss(y, logits)) == pytest.approx(math.log(2), rel=1e-5)
+    assert float(MaskedBinaryCrossentropy(per="bit")(y, logits)) == pytest.approx(math.log(2), rel=1e-5)
+    assert float(MaskedBinaryCrossentropy()(y, logits)) == pytest.approx(2 * math.log(2), rel=1e-5)
+    # 1 and 4 scored bits: per sequence the mean of 1 and 4 nats-of-ln2; per bit ln 2 each
+    y = _f([[[1, -1], [-1, -1]], [[0, 1], [1, 1]]])
+    logits = np.zeros_like(y)
+    assert float(MaskedBinaryCrossentropy()(y, logits)) == pytest.approx(2.5 * math.log(2), rel=1e-5)
+    assert float(MaskedBinaryCrossentropy(per="bit")(y, logits)) == pytest.approx(math.log(2), rel=1e-5)
+    with pytest.raises(ValueError, match="per got 'token'"):
+        MaskedBinaryCrossentropy(per="token")
 
 
 def test_xla_is_on_by_default_and_off_under_several_replicas():
@@ -379,3 +389,23 @@ def test_the_loop_stops_after_the_last_scored_step():
     padded = model.train_on_batch(xp, yp, return_dict=True)  # the loss before its update
     assert padded["loss"] == pytest.approx(unpadded["loss"], rel=1e-6)
     assert padded["bit_errors"] == unpadded["bit_errors"]
+
+
+def test_initial_weightings_learned_or_focused_on_the_first_location():
+    keras.utils.set_random_seed(4)
+    n = 8  # the tiny preset's memory_size
+    near_uniform = _np(build(_tiny()).cell.get_initial_state(1)[-2]).reshape(2, n)
+    assert near_uniform.max() < 2.5 / n  # softmax of a small glorot draw
+    first = _np(build(_tiny(weighting_init="first")).cell.get_initial_state(1)[-2]).reshape(2, n)
+    np.testing.assert_allclose(first[:, 0], math.exp(10) / (math.exp(10) + n - 1), rtol=1e-6)
+    with pytest.raises(ConfigError, match="weighting_init"):
+        FAMILY.make_config("tiny", weighting_init="last")
+
+
+def test_the_optimizer_gets_the_configured_epsilon():
+    c = _tiny()
+    m = build(c)
+    compile_model(m, c)
+    assert float(m.optimizer.epsilon) == pytest.approx(1e-8)  # TF1 Adam's, not Keras' 1e-7
+    with pytest.raises(ConfigError, match="epsilon"):
+        FAMILY.make_config("tiny", epsilon=0.0)

@@ -20,7 +20,12 @@ from lecun_zoo.families.ntm.controller import Controller
 from lecun_zoo.families.ntm.memory import CONSTANT_INIT
 from lecun_zoo.model import serializable
 
-MEMORY_INITS = ("constant", "learned", "random")
+MEMORY_INITS = ("constant", "trained_constant", "learned", "random")
+#: how the heads' initial weightings start: softmax of a learned bias drawn small (near
+#: uniform; Collier & Beel), or of a learned bias that puts 99 % of each weighting on location 0
+WEIGHTING_INITS = ("learned", "first")
+#: the logit of location 0 in a "first" initial weighting (softmax: 1 - (N-1)e^-10 / (e^10 + N-1) there)
+FIRST_LOGIT = 10.0
 
 
 def _check_int(name: str, value, low: int) -> int:
@@ -43,8 +48,14 @@ class NTMCell(keras.layers.Layer):
         read_heads: read heads (default 1), >= 1.
         write_heads: write heads (default 1), >= 1.
         shift_range: shifts -R..R (default 1); ``2R + 1 <= memory_size``.
-        memory_init: ``"constant"`` (1e-6 everywhere, default), ``"learned"`` (a trainable
-            matrix through tanh) or ``"random"`` (a fixed draw from N(0, 0.5) through tanh).
+        memory_init: ``"constant"`` (1e-6 everywhere, default), ``"trained_constant"`` (a
+            trainable matrix starting at 1e-6 everywhere, used as it is: Collier & Beel's
+            constant init, a trainable TF1 variable), ``"learned"`` (a trainable matrix through
+            tanh) or ``"random"`` (a fixed draw from N(0, 0.5) through tanh).
+        weighting_init: ``"learned"`` (default: the heads' initial weightings are the softmax
+            of a learned bias drawn from glorot, near uniform) or ``"first"`` (the same learned
+            bias, started at logit 10 on location 0 and 0 elsewhere: every head starts focused
+            on location 0).
         clip_value: head parameters and outputs are clipped to ``[-c, c]`` (default 20; 0: off).
         dtype: precision policy of the controller and projections (default: the global one);
             the cell's own maths (addressing, memory, states) always run in float32.
@@ -66,7 +77,8 @@ class NTMCell(keras.layers.Layer):
     def __init__(self, output_size: int, controller: str = "lstm", controller_units: int = 100,
                  controller_layers: int = 1, memory_size: int = 128, memory_width: int = 20,
                  read_heads: int = 1, write_heads: int = 1, shift_range: int = 1,
-                 memory_init: str = "constant", clip_value: float = 20.0, emit_trace: bool = False, **kwargs):
+                 memory_init: str = "constant", clip_value: float = 20.0, emit_trace: bool = False,
+                 weighting_init: str = "learned", **kwargs):
         # The cell itself (states, addressing, memory) is always float32: keras.layers.RNN
         # casts the states to the cell's compute dtype. ``dtype`` (default: the global
         # policy, e.g. mixed_bfloat16) applies to the controller and the two projections.
@@ -87,7 +99,10 @@ class NTMCell(keras.layers.Layer):
             raise ValueError(f"NTMCell memory_init got {memory_init!r}; expected one of {list(MEMORY_INITS)}")
         if clip_value < 0:
             raise ValueError(f"NTMCell clip_value got {clip_value!r}; expected >= 0 (0: no clipping)")
+        if weighting_init not in WEIGHTING_INITS:
+            raise ValueError(f"NTMCell weighting_init got {weighting_init!r}; expected one of {list(WEIGHTING_INITS)}")
         self.memory_init = memory_init
+        self.weighting_init = weighting_init
         self.clip_value = float(clip_value)
         self.emit_trace = bool(emit_trace)
         self.controller = Controller(controller, controller_units, controller_layers, dtype=self.sublayer_policy,
@@ -124,20 +139,34 @@ class NTMCell(keras.layers.Layer):
         self.output_projection.build((None, units + r * m))
         # float32 and not autocast: the initial state is part of the float32 addressing.
         self.read_bias = self.add_weight(shape=(r, m), initializer="glorot_uniform", name="read_bias", autocast=False)
-        self.weighting_bias = self.add_weight(shape=(r + w, n), initializer="glorot_uniform", name="weighting_bias",
-                                              autocast=False)
+        self.weighting_bias = self.add_weight(shape=(r + w, n), initializer=self._weighting_initializer(),
+                                              name="weighting_bias", autocast=False)
         if self.memory_init == "learned":
             self.memory_bias = self.add_weight(shape=(n, m), initializer="glorot_uniform", name="memory_bias",
                                                autocast=False)
+        elif self.memory_init == "trained_constant":
+            self.memory_bias = self.add_weight(shape=(n, m), initializer=keras.initializers.Constant(CONSTANT_INIT),
+                                               name="memory_constant", autocast=False)
         elif self.memory_init == "random":
             self.memory_bias = self.add_weight(shape=(n, m), initializer=keras.initializers.RandomNormal(stddev=0.5),
                                                name="memory_random", trainable=False, autocast=False)
         self.built = True
 
+    def _weighting_initializer(self):
+        if self.weighting_init == "learned":
+            return "glorot_uniform"
+
+        def first(shape, dtype=None):
+            return ops.cast(ops.one_hot(ops.zeros(shape[:-1], "int32"), shape[-1]) * FIRST_LOGIT, dtype or "float32")
+
+        return first
+
     def initial_memory(self):
         """``[N, M]`` float32: the memory every sequence starts from."""
         if self.memory_init == "constant":
             return ops.full((self.memory_size, self.memory_width), CONSTANT_INIT, dtype="float32")
+        if self.memory_init == "trained_constant":
+            return ops.cast(self.memory_bias, "float32")
         return ops.tanh(ops.cast(self.memory_bias, "float32"))
 
     def get_initial_state(self, batch_size=None):
@@ -194,6 +223,7 @@ class NTMCell(keras.layers.Layer):
             "write_heads": self.write_heads,
             "shift_range": self.shift_range,
             "memory_init": self.memory_init,
+            "weighting_init": self.weighting_init,
             "clip_value": self.clip_value,
             "emit_trace": self.emit_trace,
         }

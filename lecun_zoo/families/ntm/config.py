@@ -13,7 +13,7 @@ from lecun_zoo.config import Config, ConfigError, field, spec
 from lecun_zoo.optimizers import CLIPS
 
 TASKS = ("copy", "repeat_copy", "associative_recall", "priority_sort")
-MEMORY_INITS = ("constant", "learned", "random")
+MEMORY_INITS = ("constant", "trained_constant", "learned", "random")
 
 #: extra input channels next to the data bits: two delimiter / scalar channels.
 DELIMITER_CHANNELS = 2
@@ -60,12 +60,23 @@ class NTMConfig(Config):
     read_heads: int = field(default=1, metadata=spec(range=(1, 64), help="read heads"))
     write_heads: int = field(default=1, metadata=spec(range=(1, 64), help="write heads"))
     shift_range: int = field(default=1, metadata=spec(range=(0, None), help="shifts -s..s allowed by the convolutional shift; 2s+1 <= memory_size"))
-    memory_init: str = field(default="constant", metadata=spec(choices=MEMORY_INITS, help="constant 1e-6 (Collier & Beel), learned, or random (fixed)"))
+    memory_init: str = field(default="constant", metadata=spec(choices=MEMORY_INITS, help="constant 1e-6 (fixed); trained_constant: starts at 1e-6 and is trained "
+                                                                                 "(Collier & Beel's constant init, a TF1 variable); learned "
+                                                                                 "(glorot through tanh); or random (fixed)"))
+    weighting_init: str = field(default="learned", metadata=spec(choices=("learned", "first"), help="the heads' initial weightings: "
+                                                                 "softmax of a small learned bias (near uniform, Collier & Beel) or of "
+                                                                 "a learned bias started focused on location 0"))
     clip_value: float = field(default=20.0, metadata=spec(range=(0.0, None), help="clip head parameters and outputs to [-c, c] (0: no clipping)"))
     # -- training
+    loss_per: str = field(default="sequence", metadata=spec(choices=("sequence", "bit"), help="the loss of a sequence: its scored bits' "
+                                                                    "cross-entropy summed (nats per sequence, as Collier & Beel) or averaged "
+                                                                    "(nats per bit, which weighs a length-1 sequence's bits 20x a length-20 one's)"))
     optimizer: str = field(default="adam", metadata=spec(choices=("adam", "rmsprop", "sgd")))
     learning_rate: float = field(default=1e-3, metadata=spec(range=(0.0, 10.0)))
     momentum: float = field(default=0.9, metadata=spec(range=(0.0, 1.0), open_upper=True, help="rmsprop / sgd momentum"))
+    epsilon: float = field(default=1e-8, metadata=spec(range=(1e-12, 1.0), help="adam / rmsprop epsilon: 1e-8 as "
+                                                       "TF1's Adam that Collier & Beel trained with (Keras' default 1e-7 "
+                                                       "damps the tiny gradients of the initial weightings)"))
     clipnorm: float = field(default=50.0, metadata=spec(range=(0.0, None), help="gradient norm clip (0: none), by the clip norm"))
     clip: str = field(default="global", metadata=spec(choices=CLIPS, help="the norm clipnorm clips: 'global' (all gradients as one vector) or 'per_variable' (each weight's gradient); global as Collier & Beel"))
     jit_compile: bool = field(default=True, metadata=spec(help="XLA-compile the train step: 2-9x faster NTM steps on CPU "

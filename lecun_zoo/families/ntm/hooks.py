@@ -18,8 +18,8 @@ def compile_model(model: Any, config: NTMConfig) -> None:
 
     # Collier & Beel: Adam 1e-3, global norm clip 50; Graves et al.: RMSProp with momentum 0.9
     opt = make_optimizer(config.optimizer, config.learning_rate, momentum=config.momentum, clipnorm=config.clipnorm,
-                         clip=config.clip)
-    model.compile(optimizer=opt, loss=MaskedBinaryCrossentropy(from_logits=True),
+                         clip=config.clip, **({} if config.optimizer == "sgd" else {"epsilon": config.epsilon}))
+    model.compile(optimizer=opt, loss=MaskedBinaryCrossentropy(from_logits=True, per=config.loss_per),
                   metrics=[BitErrors(from_logits=True, name="bit_errors")], jit_compile=use_xla(model, config))
 
 
@@ -119,7 +119,7 @@ def search_space(hp: Any, config: NTMConfig) -> dict:
                                                            config.controller_units * 2]),
         "memory_width": hp.Choice("memory_width", [max(4, config.memory_width // 2), config.memory_width]),
         "learning_rate": hp.Float("learning_rate", 1e-4, 1e-2, sampling="log"),
-        "memory_init": hp.Choice("memory_init", ["constant", "learned", "random"]),
+        "memory_init": hp.Choice("memory_init", ["constant", "trained_constant", "learned", "random"]),
     }
 
 

@@ -260,8 +260,9 @@ def test_default_model_is_the_compiled_copy_ntm():
 
 
 #: controller LSTM (10 + 20 inputs -> 100): 4*100*(30+100+1) = 52,400; head parameters
-#: 100 -> 92: 9,292; output [100 + 20] -> 8: 968; read bias 20, weighting bias 2*128, memory none.
-PAPER_COPY_PARAMS = 52_400 + 9_292 + 968 + 20 + 256
+#: 100 -> 92: 9,292; output [100 + 20] -> 8: 968; read bias 20, weighting bias 2*128, and the
+#: trained constant initial memory 128*20 (Collier & Beel's init_M variable).
+PAPER_COPY_PARAMS = 52_400 + 9_292 + 968 + 20 + 256 + 128 * 20
 
 
 # --------------------------------------------------------------------- bad input

@@ -46,6 +46,9 @@ FAMILY = Family(
     fit=fit,
     aliases=("neural_turing_machine",),
     weights="lecun_zoo.families.ntm:weights",
+    # the copy task's step budget: 20 epochs x 8,000 generated sequences / batch 32 = 5,000 steps
+    # (160,000 sequences), validated each epoch on 320 fresh ones (docs/results/ntm.md, "Ten seeds")
+    recipes={"copy": dict(preset="copy", epochs=20, batch_size=32, overrides={"train_examples": 8000})},
 )
 
 __all__ = ["FAMILY", "NTMConfig"]

@@ -150,6 +150,47 @@ def test_classifier_head_pretrained_and_fine_tuned(digits):
     assert acc > 0.85, acc
 
 
+def test_classifier_head_epochs_train_the_softmax_layer_alone_first():
+    """Hinton & Salakhutdinov's backpropclassify.m: the first epochs update only the top layer."""
+    keras.utils.set_random_seed(1)
+    x, y = small_data()
+
+    class Snap(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.begin = [np.array(v.numpy()) for v in self.model.weights]
+            self.trainable = sorted(v.path for v in self.model.trainable_weights)
+
+        def on_train_end(self, logs=None):
+            self.end = [np.array(v.numpy()) for v in self.model.weights]
+
+    cfg = FAMILY.make_config("tiny", head="classifier", code_activation="sigmoid", pretrain_epochs=1, head_epochs=2)
+    model = FAMILY.build(cfg)
+    FAMILY.compile(model, cfg)
+    snaps = [Snap(), Snap(), Snap()]  # 2 pretraining stages, then the head stage
+
+    class Each(keras.callbacks.Callback):  # hands each stage its own recorder
+        def on_train_begin(self, logs=None):
+            self.rec = snaps.pop(0)
+            self.rec.set_model(self.model)
+            self.rec.on_train_begin()
+            done.append(self.rec)
+
+        def on_train_end(self, logs=None):
+            self.rec.on_train_end()
+
+    done = []
+    hist = FAMILY.fit(model, cfg, (x, y), epochs=1, pretrain_callbacks=[Each()], verbose=0, batch_size=16)
+    assert [s["name"] for s in hist.stages] == ["pretrain_layer1_rbm", "pretrain_layer2_rbm", "head", "finetune"]
+    assert len(hist.stages[2]["history"]["loss"]) == 2
+    head = done[2]
+    assert head.trainable == sorted(v.path for v in model.get_layer("logits").weights)
+    changed = [v.path for v, a, b in zip(model.weights, head.begin, head.end) if not np.array_equal(a, b)]
+    assert changed and all(p.startswith("logits/") for p in changed)
+    assert len(model.trainable_weights) == len(model.weights)  # every layer trains in fine-tuning
+    with pytest.raises(ConfigError, match="head_epochs.*head='autoencoder'"):
+        FAMILY.make_config("tiny", head_epochs=3)
+
+
 def test_bad_input_raises_naming_the_setting():
     x, y = small_data(shape=(28, 28, 1))
     cfg = FAMILY.make_config("tiny")  # input_shape (8, 8, 1)
@@ -248,6 +289,7 @@ def test_presets_are_the_papers():
     assert (c.input_dim,) + c.layer_sizes == (784, 1000, 500, 250, 30) and c.code_activation == "linear"
     c = FAMILY.make_config("hinton2006_classifier")
     assert (c.input_dim,) + c.layer_sizes + (c.num_classes,) == (784, 500, 500, 2000, 10) and c.head == "classifier"
+    assert c.head_epochs == 5  # backpropclassify.m: the top layer alone for the first 5 epochs
     model = FAMILY.build(FAMILY.make_config("hinton2006"))
     # 784-1000-500-250-30 encoder + mirrored decoder
     enc = 784 * 1000 + 1000 + 1000 * 500 + 500 + 500 * 250 + 250 + 250 * 30 + 30

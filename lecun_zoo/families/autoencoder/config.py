@@ -36,6 +36,9 @@ class AutoencoderConfig(Config):
     weight_decay: float = field(default=2e-4, metadata=spec(range=(0.0, 1.0), help="L2 cost on pretraining weights (Hinton's 'weightcost')"))
     init_scale: float = field(default=0.1, metadata=spec(range=(0.0, 10.0), help="std of the pretraining layers' initial weights"))
     corruption: float = field(default=0.0, metadata=spec(range=(0.0, 1.0), open_upper=True, help="fraction of inputs zeroed by a denoising layer learner"))
+    head_epochs: int = field(default=0, metadata=spec(range=(0, None), help="classifier head only: epochs of fine-tuning that train "
+                                                       "only the softmax layer, the stack held fixed, before the whole network "
+                                                       "(Hinton & Salakhutdinov's backpropclassify.m: 5)"))
     reconstruction_loss: str = field(default="binary_crossentropy", metadata=spec(choices=("binary_crossentropy", "mse"), help="fine-tuning loss of the autoencoder head"))
     optimizer: str = field(default="adam", metadata=spec(choices=("adam", "sgd", "rmsprop"), help="fine-tuning optimizer"))
     learning_rate: float = field(default=1e-3, metadata=spec(range=(0.0, 10.0), help="fine-tuning learning rate"))
@@ -64,6 +67,11 @@ class AutoencoderConfig(Config):
                 f"autoencoder config field 'pretrain_epochs' got 0 with pretrain={self.pretrain!r}: the stack would "
                 f"be unrolled untrained; expected pretrain_epochs >= 1, or pretrain='none' for a random init"
             )
+        if self.head_epochs and self.head != "classifier":
+            raise ConfigError(
+                f"autoencoder config field 'head_epochs' got {self.head_epochs!r} with head={self.head!r}; it trains "
+                f"the classifier's softmax layer alone, so expected 0 or head='classifier'"
+            )
         if self.visible_units == "gaussian" and self.head == "autoencoder" and self.reconstruction_loss == "binary_crossentropy":
             raise ConfigError(
                 "autoencoder config field 'reconstruction_loss' got 'binary_crossentropy' with visible_units='gaussian': "
@@ -90,10 +98,12 @@ PRESETS = {
         pretrain="rbm", pretrain_epochs=50, cd_steps=1, pretrain_learning_rate=0.1, code_learning_rate=0.001,
         reconstruction_loss="binary_crossentropy",
     ),
-    # Same paper: the 784-500-500-2000-10 classifier, pretrained then fine-tuned with labels.
+    # Same paper: the 784-500-500-2000-10 classifier, pretrained then fine-tuned with labels;
+    # as its released code (backpropclassify.m), the first 5 fine-tuning epochs train only the
+    # softmax layer on the fixed stack.
     "hinton2006_classifier": dict(
         input_shape=(28, 28, 1), layer_sizes=(500, 500, 2000), head="classifier", code_activation="sigmoid",
-        pretrain="rbm", pretrain_epochs=50, cd_steps=1, pretrain_learning_rate=0.1,
+        pretrain="rbm", pretrain_epochs=50, cd_steps=1, pretrain_learning_rate=0.1, head_epochs=5,
     ),
     # A 2-D code (the paper's Fig. 3 analogue, 784-1000-500-250-2), sized for 8x8 digits.
     "code2d": dict(

@@ -205,6 +205,37 @@ def unroll(model: Any, stack: Sequence[Any]) -> None:
 
 
 # --------------------------------------------------------------- staged fit
+def _every_fit(callbacks: Any) -> list:
+    from lecun_zoo.checkpointing import every_fit
+
+    return every_fit(callbacks)
+
+
+def _train_head(model: Any, config: AutoencoderConfig, args: tuple, kwargs: dict, *, validation_data: Any,
+                verbose: Any, callbacks: list) -> dict:
+    """The classifier's softmax layer alone for ``config.head_epochs`` epochs, the stack
+    held fixed (then the model is compiled again with every layer trainable)."""
+    from lecun_zoo.families.autoencoder.hooks import compile_model
+
+    stack = [layer for layer in model.layers if layer.name != "logits" and layer.weights]
+    for layer in stack:
+        layer.trainable = False
+    compile_model(model, config)
+    if verbose:
+        print(f"[autoencoder] stage: training the softmax layer alone for {config.head_epochs} epoch(s), "
+              f"the {len(stack)} layers below held fixed", flush=True)
+    try:
+        hist = model.fit(*args, validation_data=validation_data, epochs=config.head_epochs, callbacks=callbacks,
+                         verbose=verbose, **kwargs)
+    finally:
+        for layer in stack:
+            layer.trainable = True
+        compile_model(model, config)
+    model._zoo_head_trained = True
+    return {"name": "head", "layer": None, "learner": "backprop (softmax layer only)", "units": None,
+            "epochs": config.head_epochs, "history": dict(hist.history)}
+
+
 def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: Any = None, epochs: int = 1,
         callbacks: Any = None, verbose: Any = 1, pretrain_callbacks: Any = None, batch_size: Optional[int] = None,
         seed: Optional[int] = None):
@@ -212,7 +243,9 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
 
     Pretraining runs once per model (``config.pretrain_epochs`` epochs per layer; skipped
     when ``config.pretrain == "none"`` or the model was already pretrained, so calling
-    ``fit`` again continues fine-tuning). ``epochs`` and ``callbacks`` are the
+    ``fit`` again continues fine-tuning). A classifier with ``config.head_epochs`` then
+    trains its softmax layer alone for those epochs (once per model, pretrained or not, so
+    that a run without pretraining has the same budget). ``epochs`` and ``callbacks`` are the
     fine-tuning stage's; ``pretrain_callbacks`` go to every pretraining stage, and so do the
     ``callbacks`` that belong to every fit of a run (``every_fit = True``: checkpoints, data
     order, NaN guard; see ``lecun_zoo.checkpointing``).
@@ -220,13 +253,11 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
     Returns:
         the fine-tuning stage's ``keras.callbacks.History``, with ``history.stages``:
         every stage's ``{"name", "layer", "learner", "units", "epochs", "history"}``,
-        pretraining stages first and ``"finetune"`` last.
+        pretraining stages first, then ``"head"`` (with ``head_epochs``), ``"finetune"`` last.
     """
     stages: list[dict] = []
     if config.pretrain != "none" and not getattr(model, "_zoo_pretrained", False):
-        from lecun_zoo.checkpointing import every_fit
-
-        stage_callbacks = list(pretrain_callbacks or []) + every_fit(callbacks)
+        stage_callbacks = list(pretrain_callbacks or []) + _every_fit(callbacks)
         stack = pretrain(config, train, validation_data=validation_data, callbacks=stage_callbacks, verbose=verbose,
                          dtype=model.dtype_policy.name, batch_size=batch_size, seed=seed, model=model)
         unroll(model, stack)
@@ -236,11 +267,14 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
         check_data(config, train)  # pretrain() checks it otherwise
         if verbose and config.pretrain != "none":
             print("[autoencoder] model already pretrained; fine-tuning only", flush=True)
+    args, kwargs = _fit_args(train, batch_size)
+    if config.head_epochs and not getattr(model, "_zoo_head_trained", False):
+        stages.append(_train_head(model, config, args, kwargs, validation_data=validation_data, verbose=verbose,
+                                  callbacks=list(pretrain_callbacks or []) + _every_fit(callbacks)))
     if verbose:
         print(f"[autoencoder] stage {len(stages) + 1}/{len(stages) + 1}: fine-tuning the "
               f"{'unrolled deep autoencoder' if config.head == 'autoencoder' else 'classifier'} end to end "
               f"for {epochs} epoch(s)", flush=True)
-    args, kwargs = _fit_args(train, batch_size)
     history = model.fit(*args, validation_data=validation_data, epochs=epochs, callbacks=callbacks,
                         verbose=verbose, **kwargs)
     stages.append({"name": "finetune", "layer": None, "learner": "backprop", "units": None, "epochs": epochs,

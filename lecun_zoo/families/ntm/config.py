@@ -60,7 +60,7 @@ class NTMConfig(Config):
     read_heads: int = field(default=1, metadata=spec(range=(1, 64), help="read heads"))
     write_heads: int = field(default=1, metadata=spec(range=(1, 64), help="write heads"))
     shift_range: int = field(default=1, metadata=spec(range=(0, None), help="shifts -s..s allowed by the convolutional shift; 2s+1 <= memory_size"))
-    memory_init: str = field(default="constant", metadata=spec(choices=MEMORY_INITS, help="constant 1e-6 (fixed); trained_constant: starts at 1e-6 and is trained "
+    memory_init: str = field(default="trained_constant", metadata=spec(choices=MEMORY_INITS, help="constant 1e-6 (fixed); trained_constant: starts at 1e-6 and is trained "
                                                                                  "(Collier & Beel's constant init, a TF1 variable); learned "
                                                                                  "(glorot through tanh); or random (fixed)"))
     weighting_init: str = field(default="learned", metadata=spec(choices=("learned", "first"), help="the heads' initial weightings: "

@@ -29,9 +29,7 @@ def read_run(run: str) -> dict:
     with open(os.path.join(run, "log.csv")) as f:
         rows = list(csv.DictReader(f))
     recipe = h["recipe"]
-    config = h.get("config") or {}
-    examples = int(config.get("train_examples") or recipe.get("overrides", {}).get("train_examples") or 3200)
-    steps_per_epoch = -(-examples // int(recipe["batch_size"]))
+    steps_per_epoch = -(-int(h["config"]["train_examples"]) // int(recipe["batch_size"]))
     curve = [(int(r["epoch"]) + 1, float(r["bit_errors"])) for r in rows]
     val = [(int(r["epoch"]) + 1, float(r["val_bit_errors"])) for r in rows if r.get("val_bit_errors")]
     return {"run": run, "seed": recipe.get("seed"), "steps_per_epoch": steps_per_epoch, "curve": curve, "val": val,

@@ -205,12 +205,6 @@ def unroll(model: Any, stack: Sequence[Any]) -> None:
 
 
 # --------------------------------------------------------------- staged fit
-def _every_fit(callbacks: Any) -> list:
-    from lecun_zoo.checkpointing import every_fit
-
-    return every_fit(callbacks)
-
-
 def _train_head(model: Any, config: AutoencoderConfig, args: tuple, kwargs: dict, *, validation_data: Any,
                 verbose: Any, callbacks: list) -> dict:
     """The classifier's softmax layer alone for ``config.head_epochs`` epochs, the stack
@@ -255,9 +249,11 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
         every stage's ``{"name", "layer", "learner", "units", "epochs", "history"}``,
         pretraining stages first, then ``"head"`` (with ``head_epochs``), ``"finetune"`` last.
     """
+    from lecun_zoo.checkpointing import every_fit
+
     stages: list[dict] = []
+    stage_callbacks = list(pretrain_callbacks or []) + every_fit(callbacks)  # pretraining and head stages
     if config.pretrain != "none" and not getattr(model, "_zoo_pretrained", False):
-        stage_callbacks = list(pretrain_callbacks or []) + _every_fit(callbacks)
         stack = pretrain(config, train, validation_data=validation_data, callbacks=stage_callbacks, verbose=verbose,
                          dtype=model.dtype_policy.name, batch_size=batch_size, seed=seed, model=model)
         unroll(model, stack)
@@ -270,7 +266,7 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
     args, kwargs = _fit_args(train, batch_size)
     if config.head_epochs and not getattr(model, "_zoo_head_trained", False):
         stages.append(_train_head(model, config, args, kwargs, validation_data=validation_data, verbose=verbose,
-                                  callbacks=list(pretrain_callbacks or []) + _every_fit(callbacks)))
+                                  callbacks=stage_callbacks))
     if verbose:
         print(f"[autoencoder] stage {len(stages) + 1}/{len(stages) + 1}: fine-tuning the "
               f"{'unrolled deep autoencoder' if config.head == 'autoencoder' else 'classifier'} end to end "

@@ -211,6 +211,22 @@ def test_staged_autoencoder_resumes_after_every_stage_boundary(tmp_path, capsys)
     assert_same_run(a, b)
 
 
+def test_classifier_resumes_inside_and_after_its_head_stage(tmp_path, capsys):
+    # the classifier: 2 RBM layers (fit calls 0, 1), its softmax layer alone (call 2, the stack
+    # frozen and the model compiled again), then the whole network (call 3)
+    kw = dict(epochs=2, pretrain_epochs=1, head="classifier", code_activation="sigmoid", head_epochs=2)
+    a, b = tmp_path / "A", tmp_path / "B"
+    first, _ = run(a, "autoencoder", **kw)
+    assert [s["name"] for s in first.history.stages] == ["pretrain_layer1_rbm", "pretrain_layer2_rbm", "head", "finetune"]
+    crashed(b, "autoencoder", (2, 1, 3), **kw)  # in the head stage's second epoch
+    assert checkpoint(b, 2) == ("deep_classifier", 1, False)
+    crashed(b, "autoencoder", (3, 0, 0), **kw)  # in the first batch of the whole network's training
+    assert checkpoint(b, 2) == ("deep_classifier", 2, True) and not (b / "checkpoints" / "fit-003.npz").exists()
+    _, out = run(b, "autoencoder", capsys, **kw)
+    assert "at fit call 2, epoch 2 (complete)" in out
+    assert_same_run(a, b)
+
+
 def test_memnet_resumes_in_and_after_linear_start_with_the_annealed_learning_rate(tmp_path):
     # linear start until the validation loss stops falling (at most 2 epochs), then the
     # learning rate halves every epoch counted from its end; after a resume the schedule's

@@ -45,6 +45,10 @@ PINNED = {
         "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]], 'int32')",
         [33, 13, 30, 2], [0.104875, 0.071179, 0.053537, 0.002205],
     ),
+    "autoencoder/hinton2006_classifier.mnist": (  # a vertical stroke with a bar on top: a one, a little seven
+        "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0; x[0, 4:7, 8:20, 0] = 1.0",
+        [1, 7], [0.9997106, 0.0002886],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

@@ -49,6 +49,13 @@ PINNED = {
         "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0; x[0, 4:7, 8:20, 0] = 1.0",
         [1, 7], [0.9997106, 0.0002886],
     ),
+    "ntm/copy.copy": (  # copies of lengths 5, 20 and 40 (wrong bits each: none), then the first copied bits
+        "from lecun_zoo.families.ntm import tasks; r = np.random.default_rng(0); o = tasks.options('copy', bits=8); "
+        "p = [tasks.make_example('copy', r, n, o) for n in (5, 20, 40)]; x, t = tasks._pad(p, 81); "
+        "z = model.predict(x, verbose=0); y = [float(((z[i] > 0) != (t[i] > 0.5))[t[i] >= 0].sum()) for i in range(3)] "
+        "+ (1 / (1 + np.exp(-z[0, 6:8, :2].ravel()))).tolist()",
+        [0, 1, 2, 3, 4, 5, 6], [0.0, 0.0, 0.0, 0.997203, 0.9996202, 0.0023784, 0.9987632],
+    ),
     "autoencoder/code2d.digits": (
         "x = np.linspace(0, 1, 64, dtype='float32').reshape(1, 8, 8, 1)",  # a ramp, reconstructed
         [1, 2, 3, 4, 5], [0.000387, 0.060877, 0.674075, 0.503616, 0.033849],

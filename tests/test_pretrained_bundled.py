@@ -45,6 +45,10 @@ PINNED = {
         "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]], 'int32')",
         [33, 13, 30, 2], [0.104875, 0.071179, 0.053537, 0.002205],
     ),
+    "autoencoder/hinton2006.mnist": (  # a vertical stroke, reconstructed: on the stroke, beside it, its top, far off
+        "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0",
+        [406, 402, 154, 580], [0.998386, 2e-06, 0.997657, 2e-06],
+    ),
     "autoencoder/hinton2006_classifier.mnist": (  # a vertical stroke with a bar on top: a one, a little seven
         "x = np.zeros((1, 28, 28, 1), 'float32'); x[0, 4:24, 13:16, 0] = 1.0; x[0, 4:7, 8:20, 0] = 1.0",
         [1, 7], [0.9997106, 0.0002886],

@@ -261,7 +261,8 @@ class Family:
         if self.fit is not None:
             return self.fit(model, config, train, validation_data=validation_data, epochs=epochs,
                             callbacks=callbacks, verbose=verbose)
-        # tf.data pipelines from lecun_zoo.data are already shuffled
-        shuffle = not hasattr(train, "element_spec")
+        from lecun_zoo.input_checks import is_zoo_pipeline
+
+        shuffle = not is_zoo_pipeline(train)  # lecun_zoo.data's pipelines are already shuffled
         return model.fit(train, validation_data=validation_data, epochs=epochs,
                          callbacks=callbacks, verbose=verbose, shuffle=shuffle)

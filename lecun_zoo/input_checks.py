@@ -5,7 +5,8 @@ and what the model expects, not with an error from deep inside a compiled graph.
 NumPy (or list) inputs are checked in full: dtype, shape against the model's inputs, and
 for sparse classification losses the labels' range and that they are not one-hot. A
 ``tf.data.Dataset`` is checked from its ``element_spec`` only (dtype and shape), so
-nothing is read from it.
+nothing is read from it. ``lecun_zoo.data.ArrayBatches`` (the PyDataset route without
+TensorFlow) holds NumPy arrays, which are checked in full.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-__all__ = ["InputDataError", "check_inputs"]
+__all__ = ["InputDataError", "check_inputs", "is_zoo_pipeline"]
 
 
 class InputDataError(ValueError):
@@ -132,9 +133,24 @@ def _check_dataset(model: Any, where: str, ds: Any) -> None:
                 )
 
 
+def _is_array_batches(x: Any) -> bool:
+    from lecun_zoo.data.array_batches import ArrayBatches
+
+    return isinstance(x, ArrayBatches)
+
+
+def is_zoo_pipeline(x: Any) -> bool:
+    """A ``tf.data`` pipeline or ``lecun_zoo.data.ArrayBatches``: batched, and shuffled (when
+    it is a train split) by lecun_zoo, so ``fit`` must not shuffle it again."""
+    return hasattr(x, "element_spec") or _is_array_batches(x)
+
+
 def check_inputs(model: Any, where: str, x: Any, y: Optional[Any] = None) -> None:
     """Raise :class:`InputDataError` if ``x``/``y`` cannot be what ``model`` takes."""
-    if hasattr(x, "element_spec"):
+    if _is_array_batches(x):
+        _check_x(model, f"{where} dataset", x.x)
+        _check_y(model, f"{where} dataset", x.y)
+    elif hasattr(x, "element_spec"):
         _check_dataset(model, where, x)
     elif isinstance(x, dict) or _is_array(x):
         _check_x(model, where, x)

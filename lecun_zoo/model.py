@@ -14,7 +14,7 @@ from typing import Any, Mapping, Union
 import keras
 
 from lecun_zoo.config import Config
-from lecun_zoo.input_checks import check_inputs
+from lecun_zoo.input_checks import check_inputs, is_zoo_pipeline
 
 __all__ = ["ZooModel", "serializable"]
 
@@ -62,6 +62,8 @@ class ZooModel(keras.Model):
     # one-hot or out-of-range labels fail with a message naming what was found and expected.
     def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         check_inputs(self, "fit()", x, y)
+        if is_zoo_pipeline(x):  # already shuffled per (seed, epoch): Keras must not reorder its batches
+            kwargs["shuffle"] = False
         val = kwargs.get("validation_data")
         if isinstance(val, (tuple, list)) and len(val) in (2, 3):
             check_inputs(self, "fit() validation_data", val[0], val[1])

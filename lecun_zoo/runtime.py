@@ -190,7 +190,7 @@ def _make_strategy(strategy: Any, devices: Optional[list[str]], reasons: list[st
             reasons.append(f"strategy data_parallel over {dist.device_mesh.devices.size} device(s) "
                            f"(keras.distribution.DataParallel)")
             return "data_parallel", dist
-        if strategy == "auto":
+        if strategy == "auto" and backend == "jax":
             import jax
 
             if len(jax.devices()) > 1:

@@ -72,13 +72,18 @@ def user_info(splits: dict) -> Any:
 
 
 def pipeline(part: Any, batch_size: int, seed: int, shuffle: bool, drop_remainder: bool) -> Any:
-    """Arrays become a batched tf.data pipeline shuffled per epoch as ``data.load`` does
-    (epoch k's order depends on the seed and k only, so resumed runs replay it)."""
+    """Arrays become batches shuffled per epoch as ``data.load`` does (epoch k's order depends
+    on the seed and k only, so resumed runs replay it): a tf.data pipeline, or without
+    TensorFlow (``data.pipeline_kind()``) an ``ArrayBatches`` PyDataset."""
     if not is_arrays(part):
         return part
-    import tensorflow as tf
-
     from lecun_zoo import data as zdata
+
+    if zdata.pipeline_kind() == "numpy":
+        from lecun_zoo.data.array_batches import ArrayBatches
+
+        return ArrayBatches(*part, batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder)
+    import tensorflow as tf
 
     n = len(part[1]) if not isinstance(part[1], dict) else len(next(iter(part[1].values())))
     return zdata.batched(tf.data.Dataset.from_tensor_slices(part), batch_size, shuffle=shuffle, seed=seed,

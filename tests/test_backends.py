@@ -3,11 +3,11 @@
 The JAX runs go through the kit's driver (``python -m lecun_zoo.testing``) in ONE
 subprocess each, since importing a backend dominates the cost. The default test runs
 the checks that exercise the backend most (a train step and the pinned outputs) on every
-family, and the costlier ones on the ConvNet; the ``slow`` test runs the full matrix.
+family, and the costlier ones on the ConvNet; the ``slow`` test runs the full matrix. Both run
+with TensorFlow hidden from imports, so the kit's data goes through ``ArrayBatches``.
 """
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -19,6 +19,7 @@ from lecun_zoo.testing import CHECKS, NotApplicable, applicable_checks, run_chec
 from lecun_zoo.testing.__main__ import main as driver_main
 
 from test_conformance import PINS
+from test_without_tensorflow import hidden_env
 
 #: on every family: one train step (jit-compiled train function) and the pinned outputs
 EVERY_FAMILY = ("registry", "fit_step", "pinned")
@@ -36,7 +37,7 @@ def _run_driver(tmp_path, *args, timeout, xla_flags=""):
     pins = tmp_path / "pins.json"
     pins.write_text(json.dumps(PINS))
     out = tmp_path / "results.json"
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2", JAX_PLATFORMS="cpu")
+    env = hidden_env("jax")  # keras + jax only, as on a JAX GPU or TPU machine: TensorFlow hidden
     env["XLA_FLAGS"] = xla_flags  # the driver adds two host devices for data_parallel
     cmd = [sys.executable, "-m", "lecun_zoo.testing", "--all", "--pins", str(pins), "--json", str(out),
            "--tmp", str(tmp_path / "models"), *args]

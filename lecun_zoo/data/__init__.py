@@ -1,6 +1,8 @@
-"""Datasets as NumPy arrays and batches, or ``tf.data`` pipelines, of ``(inputs, targets)``.
+"""Datasets as NumPy arrays and batches, ``tf.data`` pipelines or ``keras.utils.PyDataset``
+batches, of ``(inputs, targets)``.
 
     train, test = lecun_zoo.data.load("digits", split=("train", "test"), batch_size=64)
+    train = lecun_zoo.data.load("digits", split="train", pipeline="numpy")  # no TensorFlow
     train = lecun_zoo.data.load("mnist", split="train", data_dir="../shared/data/mnist")
     (x, y) = lecun_zoo.data.arrays("digits", "train")          # no TensorFlow
     for xb, yb in lecun_zoo.data.numpy_batches(x, y, 64, seed=0, epoch=3): ...
@@ -28,7 +30,7 @@ from lecun_zoo.data.batches import epoch_order, numpy_batches
 
 __all__ = [
     "load", "arrays", "info", "names", "seek", "batched", "numpy_batches", "epoch_order", "get_source",
-    "register_dataset",
+    "register_dataset", "pipeline_kind", "PIPELINES", "ArrayBatches",
     "DatasetInfo", "Source", "DataFormatError", "DataNotFoundError", "DataOptionError", "UnknownDatasetError",
 ]
 
@@ -42,6 +44,41 @@ SOURCES: dict[str, Union[str, Source]] = {
     "mnist": "lecun_zoo.data.idx:DATASET",
     "fashion_mnist": "lecun_zoo.data.tfds_source:FASHION_MNIST",
 }
+
+
+#: what ``load`` serves: ``"tf"`` (``tf.data``), ``"numpy"`` (:class:`ArrayBatches`, a
+#: ``keras.utils.PyDataset``: no TensorFlow) or ``"auto"``
+PIPELINES = ("auto", "tf", "numpy")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ArrayBatches":  # imports keras: only when asked for
+        from lecun_zoo.data.array_batches import ArrayBatches
+
+        return ArrayBatches
+    raise AttributeError(f"module 'lecun_zoo.data' has no attribute {name!r}")
+
+
+def pipeline_kind(pipeline: Any = "auto") -> str:
+    """``"tf"`` or ``"numpy"``: what ``load(..., pipeline=pipeline)`` serves. ``"auto"`` is
+    ``$LECUN_ZOO_PIPELINE`` when set, else ``"tf"`` where TensorFlow imports and ``"numpy"``
+    where it does not (Keras on JAX or PyTorch alone)."""
+    if not isinstance(pipeline, str) or pipeline not in PIPELINES:
+        raise DataOptionError(f"load() option 'pipeline' got {pipeline!r}; expected one of {list(PIPELINES)}")
+    if pipeline != "auto":
+        return pipeline
+    env = os.environ.get("LECUN_ZOO_PIPELINE", "").strip()
+    if env:
+        if env not in PIPELINES:
+            raise DataOptionError(f"environment variable LECUN_ZOO_PIPELINE is {env!r}; expected one of "
+                                  f"{list(PIPELINES)}")
+        if env != "auto":
+            return env
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return "numpy"
+    return "tf"
 
 
 class UnknownDatasetError(KeyError):
@@ -271,9 +308,11 @@ def load(
     validation_fraction: float = 0.1,
     drop_remainder: bool = False,
     with_info: bool = False,
+    pipeline: str = "auto",
     **options: Any,
 ):
-    """Batched, prefetched ``tf.data`` pipelines of ``(inputs, targets)``.
+    """Batched pipelines of ``(inputs, targets)``: prefetched ``tf.data`` pipelines, or
+    :class:`ArrayBatches` (a ``keras.utils.PyDataset`` over NumPy arrays) without TensorFlow.
 
     Args:
         name: a dataset name (``names()``).
@@ -285,16 +324,33 @@ def load(
             on ``seed`` and k, see ``seek``).
         seed: seeds the shuffle, the validation carve and any generator.
         with_info: also return the :class:`DatasetInfo`.
+        pipeline: ``"tf"``, ``"numpy"`` or ``"auto"`` (:func:`pipeline_kind`: tf.data where
+            TensorFlow is installed). Both shuffle a train split anew every pass, epoch k's
+            order a function of ``seed`` and k (the two orders differ); ``"numpy"``
+            shuffles the whole split (``shuffle_buffer`` is tf.data's) and needs every
+            split as arrays, so tensorflow-datasets sources still need TensorFlow.
         **options: source-specific options (e.g. ``source="idx"`` for mnist).
     """
-    import tensorflow as tf
-
     src = get_source(name)
     wanted, data_dir, opts = _checked(src, split, data_dir, seed, validation_fraction, options)
     int_option(src.name, "batch_size", batch_size, 1)
     for flag, value in (("shuffle", shuffle), ("drop_remainder", drop_remainder), ("with_info", with_info)):
         bool_option(src.name, flag, value)
     buffer = int_option(src.name, "shuffle_buffer", options.get("shuffle_buffer", 10_000), 1)
+    kind = pipeline_kind(pipeline)
+    if kind == "numpy":
+        from lecun_zoo.data.array_batches import ArrayBatches
+
+        if type(src).arrays is Source.arrays:
+            raise DataOptionError(f"dataset {src.name!r} serves tf.data pipelines only (it has no arrays()); "
+                                  f"pipeline='numpy' needs NumPy arrays: install TensorFlow and pass pipeline='tf'")
+        parts = _arrays(src, wanted, data_dir, validation_fraction, seed, opts)
+        pipelines = [ArrayBatches(*parts[s], batch_size, shuffle=shuffle and s == "train", seed=seed,
+                                  drop_remainder=drop_remainder) for s in wanted]
+        result = pipelines[0] if isinstance(split, str) else tuple(pipelines)
+        return (result, src.info(data_dir=data_dir, seed=seed, **opts)) if with_info else result
+    import tensorflow as tf
+
     if "validation" in wanted and "validation" not in src.splits:
         parts = _arrays(src, wanted, data_dir, validation_fraction, seed, opts)
         unbatched = [tf.data.Dataset.from_tensor_slices(parts[s]) for s in wanted]

@@ -91,10 +91,19 @@ def check_data_matches(config: NTMConfig, inputs_width: Any, targets_width: Any,
 
 def fit(model: Any, config: NTMConfig, train: Any, *, validation_data: Any = None, epochs: int = 1,
         callbacks: Any = None, verbose: Any = 1):
-    """``model.fit`` after checking that a ``tf.data`` pipeline's widths fit the config; with
-    ``length_sampling="batch"`` the pipeline is first regrouped into batches of one length
-    (:func:`lecun_zoo.families.ntm.tasks.one_length_batches`), whose padding the NTM's loop
-    skips."""
+    """``model.fit`` after checking that a ``tf.data`` pipeline's (or ``ArrayBatches``') widths
+    fit the config; with ``length_sampling="batch"`` the pipeline is first regrouped into
+    batches of one length (:func:`lecun_zoo.families.ntm.tasks.one_length_batches`, or
+    ``ArrayBatches.regrouped`` by the same key), whose padding the NTM's loop skips."""
+    from lecun_zoo.data.array_batches import ArrayBatches
+
+    if isinstance(train, ArrayBatches):  # the route without TensorFlow: regrouped in NumPy
+        check_data_matches(config, train.x.shape[-1], train.y.shape[-1], "the training data")
+        if config.length_sampling == "batch":
+            from lecun_zoo.families.ntm.tasks import scored_steps
+
+            train = train.regrouped(scored_steps(train.y))
+        return model.fit(train, validation_data=validation_data, epochs=epochs, callbacks=callbacks, verbose=verbose)
     spec = getattr(train, "element_spec", None)
     if isinstance(spec, tuple) and len(spec) >= 2:
         check_data_matches(config, spec[0].shape[-1], spec[1].shape[-1], "the training data")

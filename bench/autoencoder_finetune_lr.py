@@ -54,25 +54,22 @@ def pretrain_stack(args) -> None:
     print(f"pretrained {len(stack)} layers on {len(x)} images in {time.time() - t0:.0f} s -> {args.out}")
 
 
-def _finetune(stack_path: str, lr: float, train, validation, seed: int, epochs: int):
+def _finetune(stack_path: str, lr: float, train, validation, seed: int, epochs: int, overrides: dict):
     import keras
     import numpy as np
 
     import lecun_zoo
-    from lecun_zoo.families.autoencoder.model import encoder_name
+    from lecun_zoo.families.autoencoder import fit
     from lecun_zoo.schedules import schedule_callback
 
     keras.utils.set_random_seed(seed)
-    model = lecun_zoo.get("autoencoder", PRESET, learning_rate=lr)
+    model = lecun_zoo.get("autoencoder", PRESET, learning_rate=lr, **overrides)
     saved = np.load(stack_path)
-    for i in range(len(model.zoo_config.layer_sizes)):
-        model.get_layer(encoder_name(i + 1)).set_weights([saved[f"{i}/kernel"], saved[f"{i}/hidden_bias"]])
-    model._zoo_pretrained = True  # the family's fit then runs the head stage and fine-tuning only
+    stack = [{k: saved[f"{i}/{k}"] for k in ("kernel", "hidden_bias", "visible_bias")}
+             for i in range(len(model.zoo_config.layer_sizes))]
     recipe = _recipe()
     t0 = time.time()
-    from lecun_zoo.families.autoencoder import fit
-
-    hist = fit(model, model.zoo_config, train, validation_data=validation, epochs=epochs,
+    hist = fit(model, model.zoo_config, train, validation_data=validation, epochs=epochs, stack=stack,
                callbacks=[schedule_callback(recipe["schedule"])], verbose=2, batch_size=recipe["batch_size"],
                seed=seed)
     return model, hist, time.time() - t0
@@ -84,13 +81,13 @@ def select(args) -> None:
     train, val = lecun_zoo.data.arrays("mnist", ("train", "validation"), data_dir=args.data_dir,
                                        validation_fraction=args.validation_fraction, seed=args.seed)
     train, val = [(x[: args.limit], y[: args.limit]) for x, y in (train, val)]
-    print(f"fine-tuning on {len(train[0])} images, scoring on {len(val[0])} held-out training images")
+    print(f"fine-tuning on {len(train[0])} images, scoring on {len(val[0])} held-out training images; overrides {args.set}")
     rows = []
     for lr in args.lr:
-        _, hist, secs = _finetune(args.stack, lr, train, val, args.seed, args.epochs)
+        _, hist, secs = _finetune(args.stack, lr, train, val, args.seed, args.epochs, args.set)
         errs = [1 - a for a in hist.history["val_accuracy"]]
         best = min(range(len(errs)), key=errs.__getitem__)
-        rows.append({"learning_rate": lr, "validation_error_final": errs[-1], "validation_error_best": errs[best],
+        rows.append({"learning_rate": lr, "overrides": args.set, "validation_error_final": errs[-1], "validation_error_best": errs[best],
                      "best_epoch": best + 1, "seconds": secs, "curve": errs})
         print(f"lr {lr:g}: validation error {100 * errs[-1]:.2f} % after {len(errs)} epochs "
               f"(best {100 * errs[best]:.2f} % at epoch {best + 1}), {secs:.0f} s", flush=True)
@@ -108,12 +105,22 @@ def final(args) -> None:
 
     train, test = lecun_zoo.data.arrays("mnist", ("train", "test"), data_dir=args.data_dir)
     train = (train[0][: args.limit], train[1][: args.limit])
-    model, hist, secs = _finetune(args.stack, args.lr[0], train, None, args.seed, args.epochs)
+    model, hist, secs = _finetune(args.stack, args.lr[0], train, None, args.seed, args.epochs, args.set)
     res = model.evaluate(*test, batch_size=1000, verbose=0, return_dict=True)
     print(f"lr {args.lr[0]:g} on {len(train[0])} images: test error {100 * (1 - res['accuracy']):.2f} % ({secs:.0f} s)")
     if args.save:
         model.save(args.save)
         print(f"saved -> {args.save}")
+
+
+def _override(item: str) -> tuple:
+    field, sep, value = item.partition("=")
+    if not sep:
+        raise SystemExit(f"--set {item!r}: expected FIELD=VALUE")
+    try:
+        return field, json.loads(value)
+    except ValueError:
+        return field, value
 
 
 def main() -> None:
@@ -128,9 +135,12 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pretrain-epochs", type=int, default=None, help="pretrain: epochs per RBM (default: the preset's 50)")
     p.add_argument("--limit", type=int, default=None, help="use the first N images of each split (smoke runs only)")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="select/final: a config override of the fine-tuned model (e.g. dropout=0.5); repeatable")
     p.add_argument("--json", default=None)
     p.add_argument("--save", default=None, help="final: save the model (.keras) here")
     args = p.parse_args()
+    args.set = dict(_override(item) for item in args.set)
     if args.epochs is None:
         args.epochs = _recipe()["epochs"]
     {"pretrain": pretrain_stack, "select": select, "final": final}[args.step](args)

@@ -92,6 +92,41 @@ def test_unrolled_autoencoder_starts_from_pretrained_weights():
     np.testing.assert_allclose(reconstruct(model, x).reshape(len(x), -1), keras.ops.convert_to_numpy(r), atol=1e-5)
 
 
+def test_a_saved_stack_unrolls_like_the_stack_and_fit_takes_it_instead_of_pretraining():
+    keras.utils.set_random_seed(0)
+    x, y = small_data()
+    cfg = FAMILY.make_config("tiny", layer_sizes=(12, 3), pretrain_epochs=1)
+    stack = pretrain(cfg, (x, y), verbose=0, batch_size=16)
+    saved = [{k: np.array(v) for k, v in layer.items()} for layer in stack.weights()]  # as np.savez keeps it
+    a, b = FAMILY.build(cfg), FAMILY.build(cfg)
+    unroll(a, stack)
+    unroll(b, saved)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    FAMILY.compile(b, cfg)
+    hist = FAMILY.fit(b, cfg, (x, y), epochs=1, verbose=0, batch_size=16, stack=saved)
+    assert [s["name"] for s in hist.stages] == ["finetune"]  # no pretraining stage ran
+    with pytest.raises(ConfigError, match=r"'layer_sizes' is \(12, 3\) but the pretrained stack has layers of \(12,\)"):
+        unroll(FAMILY.build(cfg), saved[:1])
+
+
+def test_classifier_dropout_regularises_fine_tuning_only():
+    cfg = FAMILY.make_config("tiny", head="classifier", dropout=0.5, input_dropout=0.2)
+    model = FAMILY.build(cfg)
+    assert [l.name for l in model.layers if isinstance(l, keras.layers.Dropout)] == [
+        "input_dropout", "dropout_1", "dropout_2"]
+    x = small_data()[0]
+    np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))  # off at inference
+    plain = FAMILY.build(FAMILY.make_config("tiny", head="classifier"))
+    plain.set_weights(model.get_weights())  # dropout has no weights: the same checkpoint fits both
+    np.testing.assert_allclose(plain.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    assert not np.allclose(model(x, training=True), model(x, training=True))  # on while training
+    with pytest.raises(ConfigError, match="'dropout' got 0.5 with head='autoencoder'"):
+        FAMILY.make_config("tiny", dropout=0.5)
+    with pytest.raises(ConfigError, match="'input_dropout'"):
+        FAMILY.make_config("tiny", head="classifier", input_dropout=1.0)
+
+
 def test_family_fit_stages_history_and_callbacks():
     keras.utils.set_random_seed(0)
     x, y = small_data()

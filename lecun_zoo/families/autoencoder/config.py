@@ -39,6 +39,11 @@ class AutoencoderConfig(Config):
     head_epochs: int = field(default=0, metadata=spec(range=(0, None), help="classifier head only: epochs of fine-tuning that train "
                                                        "only the softmax layer, the stack held fixed, before the whole network "
                                                        "(Hinton & Salakhutdinov's backpropclassify.m: 5)"))
+    dropout: float = field(default=0.0, metadata=spec(range=(0.0, 1.0), open_upper=True, help="classifier head only: "
+                           "dropout rate on every hidden layer's output during fine-tuning (Srivastava et al. 2014's "
+                           "'DBN + dropout finetuning'); 0 = none, as in Hinton & Salakhutdinov 2006"))
+    input_dropout: float = field(default=0.0, metadata=spec(range=(0.0, 1.0), open_upper=True, help="classifier head "
+                                 "only: dropout rate on the input pixels during fine-tuning (Srivastava et al.: 0.2)"))
     reconstruction_loss: str = field(default="binary_crossentropy", metadata=spec(choices=("binary_crossentropy", "mse"), help="fine-tuning loss of the autoencoder head"))
     optimizer: str = field(default="adam", metadata=spec(choices=("adam", "sgd", "rmsprop"), help="fine-tuning optimizer"))
     learning_rate: float = field(default=1e-3, metadata=spec(range=(0.0, 10.0), help="fine-tuning learning rate"))
@@ -72,6 +77,12 @@ class AutoencoderConfig(Config):
                 f"autoencoder config field 'head_epochs' got {self.head_epochs!r} with head={self.head!r}; it trains "
                 f"the classifier's softmax layer alone, so expected 0 or head='classifier'"
             )
+        for name in ("dropout", "input_dropout"):
+            if getattr(self, name) and self.head != "classifier":
+                raise ConfigError(
+                    f"autoencoder config field {name!r} got {getattr(self, name)!r} with head={self.head!r}; it "
+                    f"regularises the classifier's fine-tuning, so expected 0 or head='classifier'"
+                )
         if self.visible_units == "gaussian" and self.head == "autoencoder" and self.reconstruction_loss == "binary_crossentropy":
             raise ConfigError(
                 "autoencoder config field 'reconstruction_loss' got 'binary_crossentropy' with visible_units='gaussian': "

@@ -51,9 +51,13 @@ class DeepAutoencoder(ZooModel):
         inputs = keras.Input(shape=c.input_shape, name="image")  # [batch, *input_shape]
         x = keras.layers.Flatten(name="flatten")(inputs)  # [batch, input_dim]
         n = len(c.layer_sizes)
+        if c.input_dropout:  # layers without weights: a model without them loads the same weights
+            x = keras.layers.Dropout(c.input_dropout, name="input_dropout")(x)
         for i, units in enumerate(c.layer_sizes, start=1):
             act = c.code_activation if i == n else "sigmoid"
             x = keras.layers.Dense(units, activation=act, name=encoder_name(i))(x)  # [batch, units]
+            if c.dropout:
+                x = keras.layers.Dropout(c.dropout, name=f"dropout_{i}")(x)
         if c.head == "classifier":
             logits = keras.layers.Dense(c.num_classes, name="logits")(x)
             outputs = keras.layers.Activation("softmax", dtype="float32", name="probabilities")(logits)

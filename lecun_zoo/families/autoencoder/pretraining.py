@@ -84,7 +84,10 @@ def _fit_args(data: Any, batch_size: Optional[int]) -> tuple[tuple, dict]:
         return tuple(data), {"batch_size": batch_size or 100}
     if isinstance(data, np.ndarray):
         return (data,), {"batch_size": batch_size or 100}
-    return (data,), {}
+    from lecun_zoo.input_checks import is_zoo_pipeline
+
+    # lecun_zoo's pipelines are shuffled per (seed, epoch): Keras must not reorder their batches
+    return (data,), ({"shuffle": False} if is_zoo_pipeline(data) else {})
 
 
 def _strategy_scope(model: Any):
@@ -172,36 +175,42 @@ def unroll(model: Any, stack: Sequence[Any]) -> None:
     and, for the autoencoder head, ``decoder_i`` gets ``(W_i^T, c_i)`` (tied initial
     weights, untied afterwards). The classifier's softmax layer keeps its random init.
 
-    Raises ``ConfigError`` naming the setting when the stack does not match
+    ``stack`` is what :func:`pretrain` returns, or its ``weights()`` (a list of
+    ``{"kernel", "hidden_bias", "visible_bias"}`` arrays, bottom first: a stack saved and
+    loaded again). Raises ``ConfigError`` naming the setting when the stack does not match
     ``layer_sizes``/``input_shape`` or has untrained layers.
     """
     from lecun_zoo.families.autoencoder.model import decoder_name, encoder_name
 
     c = model.zoo_config
-    sizes = tuple(int(l.units) for l in stack)
+    layers = bool(stack) and not isinstance(stack[0], dict)  # RBM objects, not saved arrays
+    sizes = tuple(int(l.units) if layers else int(np.shape(l["kernel"])[1]) for l in stack)
     if sizes != tuple(c.layer_sizes):
         raise ConfigError(
             f"autoencoder config field 'layer_sizes' is {tuple(c.layer_sizes)} but the pretrained stack has layers "
             f"of {sizes} units; pretrain with the model's config"
         )
-    untrained = [i + 1 for i, l in enumerate(stack) if not getattr(l, "built", False) or getattr(l, "trained_epochs", 0) < 1]
-    if untrained:
-        raise ConfigError(
-            f"autoencoder: cannot put the head={c.head!r} on an untrained stack: layer(s) {untrained} of "
-            f"layer_sizes={tuple(c.layer_sizes)} were never pretrained; run pretrain() (pretrain_epochs >= 1) first, "
-            f"or set pretrain='none' to fine-tune from a random init"
-        )
-    n_in = int(stack[0].kernel.shape[0])
+    if layers:
+        untrained = [i + 1 for i, l in enumerate(stack)
+                     if not getattr(l, "built", False) or getattr(l, "trained_epochs", 0) < 1]
+        if untrained:
+            raise ConfigError(
+                f"autoencoder: cannot put the head={c.head!r} on an untrained stack: layer(s) {untrained} of "
+                f"layer_sizes={tuple(c.layer_sizes)} were never pretrained; run pretrain() (pretrain_epochs >= 1) "
+                f"first, or set pretrain='none' to fine-tune from a random init"
+            )
+        stack = PretrainedStack(stack).weights()
+    n_in = int(np.shape(stack[0]["kernel"])[0])
     if n_in != c.input_dim:
         raise ConfigError(
             f"autoencoder config field 'input_shape' is {c.input_shape} ({c.input_dim} values) but the pretrained "
             f"stack's first layer has {n_in} visible units"
         )
     for i, layer in enumerate(stack, start=1):
-        w = np.array(layer.kernel.numpy())
-        model.get_layer(encoder_name(i)).set_weights([w, np.array(layer.hidden_bias.numpy())])
+        w = np.asarray(layer["kernel"])
+        model.get_layer(encoder_name(i)).set_weights([w, np.asarray(layer["hidden_bias"])])
         if c.head == "autoencoder":
-            model.get_layer(decoder_name(i)).set_weights([w.T.copy(), np.array(layer.visible_bias.numpy())])
+            model.get_layer(decoder_name(i)).set_weights([w.T.copy(), np.asarray(layer["visible_bias"])])
 
 
 # --------------------------------------------------------------- staged fit
@@ -232,7 +241,7 @@ def _train_head(model: Any, config: AutoencoderConfig, args: tuple, kwargs: dict
 
 def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: Any = None, epochs: int = 1,
         callbacks: Any = None, verbose: Any = 1, pretrain_callbacks: Any = None, batch_size: Optional[int] = None,
-        seed: Optional[int] = None):
+        seed: Optional[int] = None, stack: Optional[Sequence[Any]] = None):
     """The family's staged training: greedy pretraining, unrolling, fine-tuning.
 
     Pretraining runs once per model (``config.pretrain_epochs`` epochs per layer; skipped
@@ -242,7 +251,8 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
     that a run without pretraining has the same budget). ``epochs`` and ``callbacks`` are the
     fine-tuning stage's; ``pretrain_callbacks`` go to every pretraining stage, and so do the
     ``callbacks`` that belong to every fit of a run (``every_fit = True``: checkpoints, data
-    order, NaN guard; see ``lecun_zoo.checkpointing``).
+    order, NaN guard; see ``lecun_zoo.checkpointing``). ``stack`` (a stack pretrained
+    before, as :func:`unroll` takes it) is unrolled in place of pretraining.
 
     Returns:
         the fine-tuning stage's ``keras.callbacks.History``, with ``history.stages``:
@@ -253,7 +263,11 @@ def fit(model: Any, config: AutoencoderConfig, train: Any, *, validation_data: A
 
     stages: list[dict] = []
     stage_callbacks = list(pretrain_callbacks or []) + every_fit(callbacks)  # pretraining and head stages
-    if config.pretrain != "none" and not getattr(model, "_zoo_pretrained", False):
+    if stack is not None:
+        check_data(config, train)
+        unroll(model, stack)
+        model._zoo_pretrained = True
+    elif config.pretrain != "none" and not getattr(model, "_zoo_pretrained", False):
         stack = pretrain(config, train, validation_data=validation_data, callbacks=stage_callbacks, verbose=verbose,
                          dtype=model.dtype_policy.name, batch_size=batch_size, seed=seed, model=model)
         unroll(model, stack)

@@ -8,19 +8,18 @@ The tests interrupt runs from outside the library: a callback of the test (``eve
 staged family hands it to every stage) kills the process or raises at a given fit call,
 epoch and batch."""
 
-import io
 import json
 import os
 import signal
 import subprocess
 import sys
-import zipfile
 
 import numpy as np
 import pytest
 
 import lecun_zoo
 from lecun_zoo.checkpointing import CheckpointMismatchError, NonFiniteLossError, Resumable, read_checkpoint, write_atomic
+from lecun_zoo.testing import saved_weights
 
 # lecun_zoo.train in a fresh process, killed (SIGKILL) after batch BATCH of epoch EPOCH of fit call FIT
 KILLED_RUN = """
@@ -112,20 +111,9 @@ def checkpoint(out, i):
     return meta["model_name"], meta["epochs_done"], meta["complete"]
 
 
-def weights(path):
-    """Every array in a .keras file's weights, by its h5 path."""
-    import h5py
-
-    with zipfile.ZipFile(path) as z:
-        f = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
-        out = {}
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
-    return out
-
-
 def assert_same_run(a, b):
     """The same weights (exact: same data order, same random states) and the same history."""
-    wa, wb = weights(os.path.join(a, "model.keras")), weights(os.path.join(b, "model.keras"))
+    wa, wb = saved_weights(os.path.join(a, "model.keras")), saved_weights(os.path.join(b, "model.keras"))
     assert wa.keys() == wb.keys() and len(wa) > 0
     for k in wa:
         np.testing.assert_array_equal(wa[k], wb[k], err_msg=k)

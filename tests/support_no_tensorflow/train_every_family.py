@@ -3,12 +3,10 @@ KERAS_BACKEND=jax or torch: every family's tiny preset trains through ``lecun_zo
 saves, loads and evaluates; a crashed convnet and autoencoder run resume exactly; a
 keras-tuner search runs. Prints one JSON report on its last line."""
 
-import io
 import json
 import os
 import sys
 import tempfile
-import zipfile
 
 import numpy as np
 
@@ -19,10 +17,10 @@ except ImportError:
 else:
     raise SystemExit("tensorflow is importable: run with tests/support_no_tensorflow on PYTHONPATH")
 
-import h5py
 import keras
 
 import lecun_zoo
+from lecun_zoo.testing import saved_weights
 
 EPOCHS = 3
 
@@ -51,16 +49,8 @@ class CrashAt(keras.callbacks.Callback):
             raise Crash(self.at)
 
 
-def weights(path):
-    with zipfile.ZipFile(path) as z:
-        f = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
-        out = {}
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
-    return out
-
-
 def same_run(a, b):
-    wa, wb = weights(os.path.join(a, "model.keras")), weights(os.path.join(b, "model.keras"))
+    wa, wb = saved_weights(os.path.join(a, "model.keras")), saved_weights(os.path.join(b, "model.keras"))
     same = wa.keys() == wb.keys() and len(wa) > 0 and all(np.array_equal(wa[k], wb[k]) for k in wa)
     ha, hb = (json.load(open(os.path.join(p, "history.json"))) for p in (a, b))
     return bool(same and ha["history"] == hb["history"] and ha["stages"] == hb["stages"])

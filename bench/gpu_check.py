@@ -1,4 +1,4 @@
-"""GPU check (issue #21), prepared to run in one go on the GPU machine: Keras on JAX + CUDA,
+r"""GPU check (issue #21), prepared to run in one go on the GPU machine: Keras on JAX + CUDA,
 no TensorFlow (the machine has none; Keras travels as a wheel). It runs on CPUs too (the dry run).
 
     KERAS_BACKEND=jax python bench/gpu_check.py --json $OUT/gpu_check.json     # ~7 min deadline
@@ -15,6 +15,17 @@ no TensorFlow (the machine has none; Keras travels as a wheel). It runs on CPUs 
    forward pass's, from XLA's cost analysis on JAX) over the step time as a fraction of the
    device's dense bf16 peak (``--peak-tflops``; 989 for an H100/H200 SXM). XLA counts a loop's
    body once, so for recurrent models both are lower bounds, printed with ">=".
+
+On the GPU machine (Python 3.12 with JAX + CUDA, scikit-learn, h5py, no Keras, no TensorFlow),
+Keras and the two packages it needs that are missing there travel as wheels (2.9 MB). Here:
+
+    python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+        --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d .whl keras==3.15.1 namex optree
+
+and there (``device`` run with ``carry=[".whl"]``; lecun_zoo runs from the checkout, uninstalled):
+
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && \
+    PYTHONPATH=/tmp/site:. KERAS_BACKEND=jax PYTHONUNBUFFERED=1 python3 bench/gpu_check.py --json $OUT/gpu_check.json
 
 The script stops starting new cells after ``--deadline`` seconds and writes everything it has as
 JSON after every cell, so a run cut short still reports. Exits 1 if any part-1 cell failed.

@@ -325,6 +325,7 @@ def test_presets_are_the_papers():
     c = FAMILY.make_config("hinton2006_classifier")
     assert (c.input_dim,) + c.layer_sizes + (c.num_classes,) == (784, 500, 500, 2000, 10) and c.head == "classifier"
     assert c.head_epochs == 5  # backpropclassify.m: the top layer alone for the first 5 epochs
+    assert c.dropout == 0.2 and c.input_dropout == 0.0  # chosen on a validation split (docs/results/autoencoder.md)
     model = FAMILY.build(FAMILY.make_config("hinton2006"))
     # 784-1000-500-250-30 encoder + mirrored decoder
     enc = 784 * 1000 + 1000 + 1000 * 500 + 500 + 500 * 250 + 250 + 250 * 30 + 30

@@ -111,10 +111,12 @@ PRESETS = {
     ),
     # Same paper: the 784-500-500-2000-10 classifier, pretrained then fine-tuned with labels;
     # as its released code (backpropclassify.m), the first 5 fine-tuning epochs train only the
-    # softmax layer on the fixed stack.
+    # softmax layer on the fixed stack. Deviations: Adam instead of conjugate gradients, and
+    # dropout 0.2 on the hidden layers while fine-tuning (Srivastava et al. 2014), chosen on a
+    # 50k/10k split of the training set: 1.41 % validation error without it, 1.14 % with it.
     "hinton2006_classifier": dict(
         input_shape=(28, 28, 1), layer_sizes=(500, 500, 2000), head="classifier", code_activation="sigmoid",
-        pretrain="rbm", pretrain_epochs=50, cd_steps=1, pretrain_learning_rate=0.1, head_epochs=5,
+        pretrain="rbm", pretrain_epochs=50, cd_steps=1, pretrain_learning_rate=0.1, head_epochs=5, dropout=0.2,
     ),
     # A 2-D code (the paper's Fig. 3 analogue, 784-1000-500-250-2), sized for 8x8 digits.
     "code2d": dict(

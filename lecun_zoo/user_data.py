@@ -9,6 +9,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
+from lecun_zoo.data.base import num_examples
+
 __all__ = ["USER_DATA", "user_splits", "user_info", "pipeline", "load_named"]
 
 #: ``Recipe.data`` of a run on the user's own arrays or pipelines (not re-runnable as is).
@@ -85,9 +87,8 @@ def pipeline(part: Any, batch_size: int, seed: int, shuffle: bool, drop_remainde
         return ArrayBatches(*part, batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder)
     import tensorflow as tf
 
-    n = len(part[1]) if not isinstance(part[1], dict) else len(next(iter(part[1].values())))
     return zdata.batched(tf.data.Dataset.from_tensor_slices(part), batch_size, shuffle=shuffle, seed=seed,
-                         buffer=n, drop_remainder=drop_remainder)
+                         buffer=num_examples(part[1]), drop_remainder=drop_remainder)
 
 
 def load_named(fam: Any, recipe: Any, config: Any, data_dir: Optional[str], multi_worker: bool,

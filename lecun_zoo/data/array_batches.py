@@ -56,7 +56,6 @@ class ArrayBatches(keras.utils.PyDataset):
                 raise ValueError(f"ArrayBatches keys have shape {keys.shape}; expected ({self.size},), one per example")
         self.keys = keys
         self._own = [0]  # passes read so far, when no seek() says which epoch comes next
-        self.epoch = 0
         self._plan = self._make_plan(0)
 
     # ------------------------------------------------------------------ the epoch's batches
@@ -81,12 +80,7 @@ class ArrayBatches(keras.utils.PyDataset):
         if self.shuffle:  # the pass number that seek() set, else this object's own count
             from lecun_zoo.data import _take_pass
 
-            self.epoch = _take_pass(self._own)
-            self._plan = self._make_plan(self.epoch)
-
-    @property
-    def num_batches(self) -> int:
-        return len(self._plan)
+            self._plan = self._make_plan(_take_pass(self._own))
 
     def __len__(self) -> int:
         return len(self._plan)

@@ -372,19 +372,13 @@ def check_search_space(name: str, **_: Any) -> None:
 
 
 def _example_pipeline(name: str):
-    """The example batch as a one-batch pipeline (what ``train`` feeds a fit): ``tf.data``,
-    or ``ArrayBatches`` where TensorFlow is absent (``lecun_zoo.data.pipeline_kind``)."""
-    from lecun_zoo.data import pipeline_kind
+    """The example batch as a one-batch pipeline, made as ``train`` makes one from arrays
+    (``tf.data``, or ``ArrayBatches`` where TensorFlow is absent)."""
+    from lecun_zoo.data.base import num_examples
+    from lecun_zoo.user_data import pipeline
 
     x, y = example_batch(name)
-    n = len(y) if not isinstance(y, dict) else len(next(iter(y.values())))
-    if pipeline_kind() == "numpy":
-        from lecun_zoo.data.array_batches import ArrayBatches
-
-        return ArrayBatches(x, y, n)
-    import tensorflow as tf
-
-    return tf.data.Dataset.from_tensor_slices((x, y)).batch(n)
+    return pipeline((x, y), num_examples(y), seed=0, shuffle=False, drop_remainder=False)
 
 
 def check_staged_fit(name: str, **_: Any) -> None:

@@ -143,20 +143,39 @@ def test_two_write_heads_erase_first_then_add():
 # --------------------------------------------------------------------- heads
 def test_head_parameter_layout_and_activations():
     assert heads.parameter_size(20, 1, 1, 1) == (20 + 3 + 3) + (20 + 3 + 3 + 40)
-    read, write = heads.split_parameters(np.zeros((2, heads.parameter_size(4, 1, 2, 1)), "float32"), 4, 1, 2, 1)
-    assert len(read) == 2 and len(write) == 1
-    h = write[0]
+    h = heads.split_parameters(np.zeros((2, heads.parameter_size(4, 1, 2, 1)), "float32"), 4, 1, 2, 1)
+    assert _np(h["key"]).shape == (2, 3, 4)  # 2 read heads then 1 write head
+    assert _np(h["erase"]).shape == _np(h["add"]).shape == (2, 1, 4)
     np.testing.assert_allclose(_np(h["beta"]), np.log(2.0), rtol=1e-6)
     np.testing.assert_allclose(_np(h["g"]), 0.5)
-    np.testing.assert_allclose(_np(h["s"]), np.full((2, 3), 1 / 3), rtol=1e-6)
+    np.testing.assert_allclose(_np(h["s"]), np.full((2, 3, 3), 1 / 3), rtol=1e-6)
     np.testing.assert_allclose(_np(h["gamma"]), 1 + np.log(2.0), rtol=1e-6)
     np.testing.assert_allclose(_np(h["erase"]), 0.5)
     np.testing.assert_allclose(_np(h["add"]), 0.0)
-    assert _np(h["key"]).shape == (2, 4)
+    # each head reads its own columns: read head 0, read head 1, write head 0 (+ its erase, add)
+    layout = np.arange(heads.parameter_size(4, 1, 2, 1), dtype="float32")[None] / 100.0
+    h = heads.split_parameters(layout, 4, 1, 2, 1)
+    np.testing.assert_allclose(_np(h["key"])[0, :, 0], np.tanh([0.0, 0.10, 0.20]), rtol=1e-6)
+    np.testing.assert_allclose(_np(h["erase"])[0, 0], 1 / (1 + np.exp(-np.arange(30, 34) / 100.0)), rtol=1e-6)
+    np.testing.assert_allclose(_np(h["add"])[0, 0], np.tanh(np.arange(34, 38) / 100.0), rtol=1e-6)
     # clipping: a huge raw beta is clipped before the softplus
     big = np.full((1, heads.parameter_size(4, 1, 1, 1)), 1e4, "float32")
-    r, _ = heads.split_parameters(big, 4, 1, 1, 1, clip_value=20.0)
-    np.testing.assert_allclose(_np(r[0]["beta"]), np.log1p(np.exp(20.0)), rtol=1e-5)
+    r = heads.split_parameters(big, 4, 1, 1, 1, clip_value=20.0)
+    np.testing.assert_allclose(_np(r["beta"]), np.log1p(np.exp(20.0)), rtol=1e-5)
+
+
+def test_all_heads_at_once_match_one_head_at_a_time():
+    rng = np.random.default_rng(3)
+    mem = _f(rng.normal(size=(2, 6, 4)))
+    per_head = [dict(key=_f(rng.normal(size=(2, 4))), beta=_f(rng.uniform(0, 5, (2, 1))), g=_f(rng.uniform(size=(2, 1))),
+                     s=_f(rng.dirichlet(np.ones(3), 2)), gamma=_f(rng.uniform(1, 3, (2, 1))),
+                     w=_f(rng.dirichlet(np.ones(6), 2))) for _ in range(3)]
+    alone = [_np(addressing.address(mem, p["w"], p["key"], p["beta"], p["g"], p["s"], p["gamma"])) for p in per_head]
+    stacked = {k: np.stack([_np(p[k]) for p in per_head], axis=1) for k in per_head[0]}
+    together = _np(addressing.address(mem, *(stacked[k] for k in ("w", "key", "beta", "g", "s", "gamma"))))
+    np.testing.assert_allclose(together, np.stack(alone, axis=1), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(_np(memory.read(mem, together)),
+                               np.stack([_np(memory.read(mem, a)) for a in alone], axis=1), rtol=1e-5, atol=1e-6)
 
 
 # --------------------------------------------------------------------- cell and model

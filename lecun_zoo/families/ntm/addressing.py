@@ -9,7 +9,10 @@ One head's weighting over the N memory locations comes from four steps:
 
 Shapes: ``memory [batch, N, M]``, ``key [batch, M]``, weightings ``[batch, N]``,
 scalars ``beta, g, gamma [batch, 1]``, ``shift [batch, 2 * shift_range + 1]`` whose
-column ``j`` is the probability of a shift by ``j - shift_range``.
+column ``j`` is the probability of a shift by ``j - shift_range``. Every function also
+takes all heads at once, with a head axis after the batch (``key [batch, H, M]``,
+weightings ``[batch, H, N]``, scalars ``[batch, H, 1]``): the NTM cell addresses its
+read and write heads in one pass, so each step runs each op once, not once per head.
 """
 
 from __future__ import annotations
@@ -25,13 +28,18 @@ def cosine_similarity(memory, key):
 
     Args:
         memory: ``[batch, N, M]``.
-        key: ``[batch, M]``.
+        key: ``[batch, M]`` (or ``[batch, H, M]``, one key per head).
 
     Returns:
-        ``[batch, N]``.
+        ``[batch, N]`` (or ``[batch, H, N]``).
     """
-    dot = ops.einsum("bnm,bm->bn", memory, key)  # [batch, N]
-    norms = ops.norm(memory, axis=-1) * ops.norm(key, axis=-1, keepdims=True)  # [batch, N]
+    if len(key.shape) == 3:  # heads: the memory's row norms are computed once for all of them
+        # one batched matrix-vector product per head: XLA on CPU runs "bnm,bhm->bhn" as 32 tiny matmuls
+        dot = ops.stack([ops.einsum("bnm,bm->bn", memory, key[:, h]) for h in range(key.shape[1])], axis=1)  # [batch, H, N]
+        norms = ops.expand_dims(ops.norm(memory, axis=-1), 1) * ops.norm(key, axis=-1, keepdims=True)  # [batch, H, N]
+    else:
+        dot = ops.einsum("bnm,bm->bn", memory, key)  # [batch, N]
+        norms = ops.norm(memory, axis=-1) * ops.norm(key, axis=-1, keepdims=True)  # [batch, N]
     return dot / (norms + EPSILON)
 
 
@@ -56,11 +64,11 @@ def shift(w, s):
     +1 moves the weight of location i to location i + 1 (wrapping at the end).
 
     Args:
-        w: ``[batch, N]``.
-        s: ``[batch, 2R + 1]``, rows sum to 1.
+        w: ``[batch, N]`` (or ``[batch, H, N]``).
+        s: ``[batch, 2R + 1]`` (or ``[batch, H, 2R + 1]``), rows sum to 1.
 
     Returns:
-        ``[batch, N]``.
+        the shape of ``w``.
     """
     width = s.shape[-1]
     n = w.shape[-1]
@@ -74,7 +82,7 @@ def shift(w, s):
     r = width // 2
     out = None
     for j in range(width):
-        term = s[:, j : j + 1] * ops.roll(w, shift=j - r, axis=1)  # [batch, N]
+        term = s[..., j : j + 1] * ops.roll(w, shift=j - r, axis=-1)  # [batch, (H,) N]
         out = term if out is None else out + term
     return out
 

@@ -17,6 +17,7 @@ from keras import ops
 
 from lecun_zoo.families.ntm import heads as heads_ops
 from lecun_zoo.families.ntm.controller import Controller
+from lecun_zoo.families.ntm import memory as memory_ops
 from lecun_zoo.families.ntm.memory import CONSTANT_INIT
 from lecun_zoo.model import serializable
 
@@ -192,21 +193,21 @@ class NTMCell(keras.layers.Layer):
         h, controller_states = self.controller(x, controller_states)  # [batch, units]
 
         params = ops.cast(self.head_projection(h), "float32")  # [batch, parameter_size]
-        read_params, write_params = heads_ops.split_parameters(
-            params, m, self.shift_range, r, w, self.clip_value)
-        reads, read_w = heads_ops.read_heads(memory, [prev_weights[:, i] for i in range(r)], read_params)
-        new_memory, write_w = heads_ops.write_heads(memory, [prev_weights[:, r + i] for i in range(w)], write_params)
+        heads = heads_ops.split_parameters(params, m, self.shift_range, r, w, self.clip_value)
+        weights = heads_ops.locate(memory, prev_weights, heads)  # [batch, R+W, N], all heads in one pass
+        read_w, write_w = weights[:, :r], weights[:, r:]  # [batch, R, N], [batch, W, N]
+        reads = ops.reshape(memory_ops.read(memory, read_w), (-1, r * m))  # [batch, R, M] -> [batch, R*M]
+        new_memory = heads_ops.write(memory, write_w, heads)  # [batch, N, M]
 
-        out = ops.cast(self.output_projection(ops.concatenate([h, *reads], axis=-1)), "float32")  # [batch, out]
+        out = ops.cast(self.output_projection(ops.concatenate([h, reads], axis=-1)), "float32")  # [batch, out]
         if self.clip_value:
             out = ops.clip(out, -self.clip_value, self.clip_value)
         flat_new_memory = ops.reshape(new_memory, (-1, n * m))  # [batch, N, M] -> [batch, N*M]
-        new_states = [*controller_states, ops.concatenate(reads, axis=-1),  # [batch, R*M]
-                      ops.concatenate(read_w + write_w, axis=-1),  # [batch, (R+W)*N]
-                      flat_new_memory]
+        flat_weights = ops.reshape(weights, (-1, (r + w) * n))  # [batch, R+W, N] -> [batch, (R+W)*N]
+        new_states = [*controller_states, reads, flat_weights, flat_new_memory]
         if self.emit_trace:
-            out = ops.concatenate([out, *read_w, *write_w, *reads, *[p["erase"] for p in write_params],
-                                   *[p["add"] for p in write_params], flat_new_memory], axis=-1)  # [batch, sum(trace_sizes)]
+            out = ops.concatenate([out, flat_weights, reads, ops.reshape(heads["erase"], (-1, w * m)),
+                                   ops.reshape(heads["add"], (-1, w * m)), flat_new_memory], axis=-1)  # [batch, sum(trace_sizes)]
         return out, new_states
 
     def get_config(self):

@@ -29,58 +29,54 @@ def parameter_size(memory_width: int, shift_range: int, read_heads: int, write_h
     return read_heads * per_head + write_heads * (per_head + 2 * memory_width)
 
 
-def _addressing_params(p, memory_width: int, shift_range: int) -> dict:
-    """``p [batch, addressing_size]`` -> activated key, beta, g, s, gamma."""
-    m, width = memory_width, 2 * shift_range + 1
-    return {
-        "key": ops.tanh(p[:, :m]),  # [batch, M]
-        "beta": ops.softplus(p[:, m : m + 1]),  # [batch, 1]
-        "g": ops.sigmoid(p[:, m + 1 : m + 2]),  # [batch, 1]
-        "s": ops.softmax(p[:, m + 2 : m + 2 + width], axis=-1),  # [batch, 2R + 1]
-        "gamma": 1.0 + ops.softplus(p[:, m + 2 + width : m + 3 + width]),  # [batch, 1]
-    }
+def _columns(memory_width: int, shift_range: int, read_heads: int, write_heads: int):
+    """Column indices into the projection: ``[H, addressing_size]`` of every head's
+    addressing parameters (read heads first) and ``[W, 2M]`` of each write head's erase and add."""
+    per_head = addressing_size(memory_width, shift_range)
+    address, vectors, start = [], [], 0
+    for h in range(read_heads + write_heads):
+        address.append(list(range(start, start + per_head)))
+        start += per_head
+        if h >= read_heads:
+            vectors.append(list(range(start, start + 2 * memory_width)))
+            start += 2 * memory_width
+    return address, vectors
 
 
 def split_parameters(params, memory_width: int, shift_range: int, read_heads: int, write_heads: int,
-                     clip_value: float = 0.0):
-    """Cut ``params [batch, parameter_size]`` into per-head dicts of activated parameters.
+                     clip_value: float = 0.0) -> dict:
+    """Cut ``params [batch, parameter_size]`` into the activated parameters of all heads,
+    with a head axis (read heads first, then write heads; ``H = R + W``):
 
-    Returns:
-        ``(read, write)``: lists of dicts; write dicts also hold ``erase`` and ``add``
-        ``[batch, M]``.
+    ``key [batch, H, M]``, ``beta``, ``g``, ``gamma [batch, H, 1]``, ``s [batch, H, 2R + 1]``,
+    and for the write heads ``erase``, ``add [batch, W, M]``.
     """
     if clip_value:
         params = ops.clip(params, -clip_value, clip_value)
-    per_head = addressing_size(memory_width, shift_range)
-    read, write, start = [], [], 0
-    for _ in range(read_heads):
-        read.append(_addressing_params(params[:, start : start + per_head], memory_width, shift_range))
-        start += per_head
-    for _ in range(write_heads):
-        head = _addressing_params(params[:, start : start + per_head], memory_width, shift_range)
-        start += per_head
-        head["erase"] = ops.sigmoid(params[:, start : start + memory_width])  # [batch, M]
-        head["add"] = ops.tanh(params[:, start + memory_width : start + 2 * memory_width])  # [batch, M]
-        start += 2 * memory_width
-        write.append(head)
-    return read, write
+    m, width = memory_width, 2 * shift_range + 1
+    address, vectors = _columns(memory_width, shift_range, read_heads, write_heads)
+    p = ops.take(params, address, axis=1)  # [batch, H, addressing_size]
+    v = ops.take(params, vectors, axis=1)  # [batch, W, 2M]
+    return {
+        "key": ops.tanh(p[..., :m]),
+        "beta": ops.softplus(p[..., m : m + 1]),
+        "g": ops.sigmoid(p[..., m + 1 : m + 2]),
+        "s": ops.softmax(p[..., m + 2 : m + 2 + width], axis=-1),
+        "gamma": 1.0 + ops.softplus(p[..., m + 2 + width : m + 3 + width]),
+        "erase": ops.sigmoid(v[..., :m]),
+        "add": ops.tanh(v[..., m:]),
+    }
 
 
-def locate(memory, w_prev, head: dict):
-    """A head's new weighting ``[batch, N]`` from ``memory [batch, N, M]`` and its previous one."""
-    return addressing.address(memory, w_prev, head["key"], head["beta"], head["g"], head["s"], head["gamma"])
+def locate(memory, w_prev, heads: dict):
+    """Every head's new weighting ``[batch, H, N]`` from ``memory [batch, N, M]`` (before
+    this step's write: read and write heads address the same memory) and the previous
+    weightings ``[batch, H, N]``, in one pass over the heads."""
+    return addressing.address(memory, w_prev, heads["key"], heads["beta"], heads["g"], heads["s"], heads["gamma"])
 
 
-def read_heads(memory, w_prev: list, heads: list):
-    """Address then read, per read head. Returns ``(read vectors [batch, M] each,
-    weightings [batch, N] each)``."""
-    weights = [locate(memory, w, h) for w, h in zip(w_prev, heads)]
-    return [memory_ops.read(memory, w) for w in weights], weights
-
-
-def write_heads(memory, w_prev: list, heads: list):
-    """Address (on the memory before writing), then erase and add. Returns
-    ``(new memory [batch, N, M], weightings [batch, N] each)``."""
-    weights = [locate(memory, w, h) for w, h in zip(w_prev, heads)]
-    new_memory = memory_ops.write(memory, weights, [h["erase"] for h in heads], [h["add"] for h in heads])
-    return new_memory, weights
+def write(memory, weights, heads: dict):
+    """Erase then add with every write head (``weights [batch, W, N]``): the new memory."""
+    count = weights.shape[1]
+    return memory_ops.write(memory, [weights[:, i] for i in range(count)],
+                            [heads["erase"][:, i] for i in range(count)], [heads["add"][:, i] for i in range(count)])

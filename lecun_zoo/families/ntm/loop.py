@@ -61,8 +61,13 @@ class NTMRNN(keras.layers.RNN):
             new = new if isinstance(new, (list, tuple)) else [new]
             return (t + 1, out_ta.write(t, out), *new)
 
-        result = tf.while_loop(lambda t, *_: t < active, body, (tf.constant(0, tf.int32), output_ta, *states),
-                               maximum_iterations=steps, parallel_iterations=32, swap_memory=True)
+        # The cell's weights are read once, here, and the loop captures the values: a variable
+        # read inside the body is a new tensor every step, which the gradient would keep in a
+        # stack of one copy of every weight per step.
+        values = [(v, tf.convert_to_tensor(v.value)) for v in self.cell.variables]
+        with keras.StatelessScope(state_mapping=values):
+            result = tf.while_loop(lambda t, *_: t < active, body, (tf.constant(0, tf.int32), output_ta, *states),
+                                   maximum_iterations=steps, parallel_iterations=32, swap_memory=True)
         # the steps not run stay zero: TensorArray.stack() fills unwritten elements with zeros
         outputs = tf.transpose(result[1].stack(), [1, 0, 2])  # [time, batch, out] -> [batch, time, out]
         new_states = list(result[2:])

@@ -15,7 +15,10 @@ CONSTANT_INIT = 1e-6
 
 
 def read(memory, w):
-    """``r = sum_i w(i) M(i)``: ``memory [batch, N, M]``, ``w [batch, N]`` -> ``[batch, M]``."""
+    """``r = sum_i w(i) M(i)``: ``memory [batch, N, M]``, ``w [batch, N]`` -> ``[batch, M]``
+    (or, for several heads at once, ``w [batch, H, N]`` -> ``[batch, H, M]``)."""
+    if len(w.shape) == 3:  # per head (see addressing.cosine_similarity)
+        return ops.stack([ops.einsum("bn,bnm->bm", w[:, h], memory) for h in range(w.shape[1])], axis=1)  # [batch, H, M]
     return ops.einsum("bn,bnm->bm", w, memory)
 
 

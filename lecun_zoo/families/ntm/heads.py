@@ -77,6 +77,4 @@ def locate(memory, w_prev, heads: dict):
 
 def write(memory, weights, heads: dict):
     """Erase then add with every write head (``weights [batch, W, N]``): the new memory."""
-    count = weights.shape[1]
-    return memory_ops.write(memory, [weights[:, i] for i in range(count)],
-                            [heads["erase"][:, i] for i in range(count)], [heads["add"][:, i] for i in range(count)])
+    return memory_ops.write(memory, weights, heads["erase"], heads["add"])

@@ -35,7 +35,7 @@ PINNED = {
     ),
     "memnet/babi_joint.babi1k": (  # the family's example batch (seeded), answer distributions
         "import lecun_zoo; x, _ = lecun_zoo.get_family('memnet').example_batch(model.zoo_config, 2, 0)",
-        [23, 176 + 129], [0.999995, 0.128067],
+        [23, 176 + 129], [0.9998564, 0.0730604],  # seed 10, bundled 2026-12-03
     ),
     "word_lm/small.ptb": (  # next-word probabilities after "the company said it": will, is, has, <eos>
         "v = model.zoo_config.vocab; x = np.array([[v.index(w) for w in 'the company said it'.split()]] * 20, 'int32')",

@@ -197,7 +197,7 @@ class NTMCell(keras.layers.Layer):
         weights = heads_ops.locate(memory, prev_weights, heads)  # [batch, R+W, N], all heads in one pass
         read_w, write_w = weights[:, :r], weights[:, r:]  # [batch, R, N], [batch, W, N]
         reads = ops.reshape(memory_ops.read(memory, read_w), (-1, r * m))  # [batch, R, M] -> [batch, R*M]
-        new_memory = heads_ops.write(memory, write_w, heads)  # [batch, N, M]
+        new_memory = memory_ops.write(memory, write_w, heads["erase"], heads["add"])  # [batch, N, M]
 
         out = ops.cast(self.output_projection(ops.concatenate([h, reads], axis=-1)), "float32")  # [batch, out]
         if self.clip_value:

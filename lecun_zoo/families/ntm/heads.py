@@ -1,6 +1,6 @@
 """NTM read and write heads: how the controller's emitted parameters become a key,
 key strength, gate, shift, sharpening (and, for write heads, erase and add vectors),
-and what each head then does to memory.
+and how all heads are addressed at once.
 
 Activations as in Collier & Beel (2018): ``key = tanh``, ``beta = softplus``,
 ``g = sigmoid``, ``s = softmax``, ``gamma = 1 + softplus``, ``erase = sigmoid``,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from keras import ops
 
-from lecun_zoo.families.ntm import addressing, memory as memory_ops
+from lecun_zoo.families.ntm import addressing
 
 
 def addressing_size(memory_width: int, shift_range: int) -> int:
@@ -74,7 +74,3 @@ def locate(memory, w_prev, heads: dict):
     weightings ``[batch, H, N]``, in one pass over the heads."""
     return addressing.address(memory, w_prev, heads["key"], heads["beta"], heads["g"], heads["s"], heads["gamma"])
 
-
-def write(memory, weights, heads: dict):
-    """Erase then add with every write head (``weights [batch, W, N]``): the new memory."""
-    return memory_ops.write(memory, weights, heads["erase"], heads["add"])

@@ -6,8 +6,6 @@ Shapes: ``memory [batch, N, M]``, weightings ``[batch, N]``, vectors ``[batch, M
 
 from __future__ import annotations
 
-from typing import Sequence
-
 from keras import ops
 
 #: Collier & Beel's constant initialisation: every cell of memory starts at 1e-6.

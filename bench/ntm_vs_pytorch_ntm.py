@@ -279,6 +279,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--zoo-sampling", choices=("sequence", "batch"), default="sequence",
                    help="lecun_zoo's training lengths in the convergence run (the copy preset: per sequence)")
+    p.add_argument("--converge-sides", choices=("both", "lecun_zoo"), default="both",
+                   help="who trains to the target: both sides in alternating chunks, or lecun_zoo alone (an idle "
+                        "machine for its whole clock: issue 17's two-minute check)")
     p.add_argument("--out", default=None, help="a JSON file for the raw results")
     args = p.parse_args()
     if args.worker == "torch":
@@ -330,6 +333,8 @@ def main() -> None:
             print(f"\nTime to {args.target} bits per sequence (mean over the last {args.window} training "
                   f"sequences), alternating chunks of {args.chunk:.0f} s, at most {args.budget:.0f} s each:", flush=True)
             active = {"pytorch-ntm": torch, "lecun_zoo": zoo}
+            if args.converge_sides == "lecun_zoo":
+                del active["pytorch-ntm"]
             max_seq = int(args.budget * 32 * 30)  # about what lecun_zoo can train in the budget (generated up front)
             while active:
                 for name, w in list(active.items()):

@@ -19,6 +19,21 @@ def test_digits_pipelines_are_offline_and_typed():
     assert sum(int(b[1].shape[0]) for b in train) == 1437
 
 
+def test_every_zoo_pipeline_runs_without_the_autotuning_model():
+    # with it on, each epoch's new Keras iterator waited up to 10 s for the old one's tuning thread
+    from lecun_zoo.families.ntm.tasks import one_length_batches
+    from lecun_zoo.user_data import pipeline
+
+    loaded = data.load("digits", split=("train", "validation", "test"), batch_size=64)
+    loaded += data.load("copy", split=("train", "test"), batch_size=8, train_size=16, test_size=8,
+                        length_sampling="batch", length_block=8)
+    made = [pipeline((np.zeros((10, 3), "float32"), np.zeros(10, "int32")), 4, 0, True, False),
+            one_length_batches(loaded[-2])]
+    for ds in (*loaded, *made):
+        assert ds.options().autotune.enabled is False
+    assert sum(int(b[1].shape[0]) for b in made[1]) == 16  # still every sequence, in batches of one length
+
+
 def test_validation_is_carved_from_train_only_when_asked():
     tr, va = data.arrays("digits", ("train", "validation"))
     assert len(tr[1]) + len(va[1]) == 1437 and len(va[1]) == 144

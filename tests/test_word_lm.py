@@ -195,6 +195,24 @@ def test_nplm_is_the_bengio_formula():
     assert got.shape == (3, c.vocab_size)
 
 
+def test_nplm_dropout_on_the_context_and_the_hidden_layer_only_in_training():
+    """dropout drops context features and hidden units in training; at inference the NPLM is the
+    Bengio formula unchanged (same output as the model without dropout, same weights)."""
+    import keras
+
+    plain = _get("tiny_nplm", compile=False, direct_connections=False)
+    dropped = _get("tiny_nplm", compile=False, direct_connections=False, dropout=0.5)
+    assert {"dropout_in", "dropout_hidden"} <= {layer.name for layer in dropped.layers}
+    dropped.set_weights(plain.get_weights())
+    tokens = np.array([[3, 7, 1, 4]], "int32")
+    want = keras.ops.convert_to_numpy(plain(tokens))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(dropped(tokens, training=False)), want, rtol=1e-6)
+    hidden = keras.Model(dropped.inputs, dropped.get_layer("dropout_hidden").output)
+    h = keras.ops.convert_to_numpy(hidden(tokens, training=True))  # [1, 3, hidden_units]
+    assert 0 < (h == 0).mean() < 1  # some hidden units dropped, not all
+    assert not np.allclose(keras.ops.convert_to_numpy(dropped(tokens, training=True)), want)
+
+
 def test_tied_embeddings_share_one_table():
     m = _get("tiny_rnn", compile=False)
     names = [w.path for w in m.trainable_weights]

@@ -212,7 +212,9 @@ def one_length_batches(ds):
     grouped = ds.flat_map(explode).group_by_window(
         key_func=lambda x, y, k: k, reduce_func=lambda k, w: w.batch(k // scale),
         window_size_func=lambda k: k // scale)
-    return grouped.map(lambda x, y, k: (x, y)).prefetch(tf.data.AUTOTUNE)
+    from lecun_zoo.data import prefetched
+
+    return prefetched(grouped.map(lambda x, y, k: (x, y)))
 
 
 class AlgorithmicTask(Source):

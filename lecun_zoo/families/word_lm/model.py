@@ -72,6 +72,8 @@ class WordLanguageModel(ZooModel):
                 x = keras.layers.Dropout(c.dropout, name="dropout_in")(x)
             x = keras.layers.Dense(c.hidden_units, activation="tanh", kernel_initializer=_init(init),
                                    bias_initializer=_init(init, "zeros"), name="hidden")(x)  # [batch, seq_len, h]
+            if c.dropout:
+                x = keras.layers.Dropout(c.dropout, name="dropout_hidden")(x)
         else:
             if c.dropout:
                 x = keras.layers.Dropout(c.dropout, name="dropout_in")(x)

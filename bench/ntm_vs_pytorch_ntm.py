@@ -24,7 +24,8 @@ work in turns, so that both run under the same load:
    sequence as the preset draws them, ``--zoo-sampling batch`` for one per batch). The two train in alternating chunks of ``--chunk`` seconds (a side's clock runs
    only during its own chunks; lecun_zoo's includes its data generation and XLA compilation)
    until the mean bits per sequence over the last ``--window`` training sequences is below
-   ``--target``, or the side has used ``--budget`` seconds.
+   ``--target``, or the side has used ``--budget`` seconds. ``--converge-sides lecun_zoo`` trains
+   only lecun_zoo's side, which then has the machine to itself.
 
 Setup (torch is not a lecun_zoo dependency; a venv that also sees the system's numpy)::
 

@@ -1,6 +1,7 @@
 """A family's recipe, as ``lecun-zoo train`` runs it, with the wall time of every epoch's end.
 
     python bench/timed_recipe.py ntm --data copy --seed 3 --epochs 40 --out runs/ntm-copy40-s3
+    python bench/timed_recipe.py ntm --data copy --seed 1 --epochs 125 --set length_sampling=batch --out runs/x
 
 It calls ``lecun_zoo.train`` with the recipe's defaults (what the CLI does) and one extra callback
 that appends ``epoch,seconds,<metrics>`` to ``OUT/epoch_seconds.csv``: seconds since the call
@@ -28,6 +29,8 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
     p.add_argument("--out", required=True)
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="config override, as lecun-zoo train's (repeatable)")
     args = p.parse_args(argv)
 
     import keras
@@ -48,7 +51,10 @@ def main(argv=None) -> None:
                     w.writerow(["epoch", "seconds", *sorted(logs)])
                 w.writerow([epoch + 1, f"{time.time() - t0:.2f}", *(f"{logs[k]:.6g}" for k in sorted(logs))])
 
+    from lecun_zoo.cli import _overrides
+
     kwargs = {k: v for k, v in (("data", args.data), ("preset", args.preset), ("epochs", args.epochs)) if v is not None}
+    kwargs.update(_overrides(args.set))
     result = lecun_zoo.train(args.family, seed=args.seed, out=args.out, callbacks=[EpochSeconds()], verbose=0, **kwargs)
     print(f"{args.out}: {result.train_seconds:.0f} s of training; test {result.metrics}")
 

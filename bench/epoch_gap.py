@@ -5,8 +5,8 @@ and off (what ``lecun_zoo.data.prefetched`` sets), side by side in one run.
 
 Keras makes a new iterator over the training data every epoch; destroying the previous one waits
 for the autotuning thread's current sleep (it grows to 10 s). The table gives, per setting, the
-median wall time of epochs 2..N, the part spent inside train steps, the rest (the wait), and the
-wait and the wall time summed over epochs 2..N.
+median wall time of epochs 2..N, the part spent inside train steps, the rest (the wait, median and
+largest), and the wait and the wall time summed over epochs 2..N.
 Epoch 1 is left out (it compiles). Same model, data, seed and threads for both rows.
 """
 
@@ -14,21 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import subprocess
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-
-def cpu() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    except OSError:
-        return platform.processor()
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    flags = [f for f in fields.get("Flags", "").split() if f.startswith(("avx", "amx")) or f == "fma"]
-    return f"{fields.get('Model name', '?').strip()}, {fields.get('CPU(s)', '?').strip()} CPUs, {' '.join(flags)}"
+from sidebyside import machine  # noqa: E402  (bench/ is on sys.path when a script here runs)
 
 
 def main(argv=None) -> None:
@@ -84,16 +74,17 @@ def main(argv=None) -> None:
         model.fit(train, epochs=args.epochs, callbacks=[t], verbose=0)
         wall, inside = float(np.median(t.walls[1:])), float(np.median(t.steps[1:]))
         rows.append(("on (tf.data default)" if autotune else "off (lecun_zoo)", wall, inside, wall - inside,
+                     max(w - s for w, s in zip(t.walls[1:], t.steps[1:])),
                      sum(w - s for w, s in zip(t.walls[1:], t.steps[1:])), sum(t.walls[1:])))
 
     print(f"# {args.family}/{args.preset} on {args.data} {options}, batch {args.batch_size}, epochs 2..{args.epochs}; "
-          f"TF {tf.__version__}, Keras {keras.__version__}; {cpu()}; "
+          f"TF {tf.__version__}, Keras {keras.__version__}; {machine()}; "
           f"intra-op threads {os.environ.get('TF_NUM_INTRAOP_THREADS', 'default')}")
     print("| autotuning model | epoch wall (s, median) | in train steps (s, median) | between (s, median) | "
-          "between, all epochs (s) | all epochs (s) |")
-    print("|---|---|---|---|---|---|")
-    for name, wall, inside, gap, between, total in rows:
-        print(f"| {name} | {wall:.2f} | {inside:.2f} | {gap:.2f} | {between:.2f} | {total:.2f} |")
+          "between (s, max) | between, all epochs (s) | all epochs (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, wall, inside, gap, worst, between, total in rows:
+        print(f"| {name} | {wall:.2f} | {inside:.2f} | {gap:.2f} | {worst:.2f} | {between:.2f} | {total:.2f} |")
 
 
 if __name__ == "__main__":

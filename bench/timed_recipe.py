@@ -2,6 +2,7 @@
 
     python bench/timed_recipe.py ntm --data copy --seed 3 --epochs 40 --out runs/ntm-copy40-s3
     python bench/timed_recipe.py ntm --data copy --seed 1 --epochs 125 --set length_sampling=batch --out runs/x
+    python bench/timed_recipe.py ntm --data copy --seed 1 --schedule '{"kind": "exponential", "factor": 0.85, "after": 3}' --out runs/y
 
 It calls ``lecun_zoo.train`` with the recipe's defaults (what the CLI does) and one extra callback
 that appends ``epoch,seconds,<metrics>`` to ``OUT/epoch_seconds.csv``: seconds since the call
@@ -31,6 +32,8 @@ def main(argv=None) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="config override, as lecun-zoo train's (repeatable)")
+    p.add_argument("--schedule", default=None, help="learning-rate schedule as JSON, as lecun-zoo train's "
+                                                    "(default: the recipe's)")
     args = p.parse_args(argv)
 
     import keras
@@ -55,6 +58,10 @@ def main(argv=None) -> None:
 
     kwargs = {k: v for k, v in (("data", args.data), ("preset", args.preset), ("epochs", args.epochs)) if v is not None}
     kwargs.update(_overrides(args.set))
+    if args.schedule is not None:
+        import json
+
+        kwargs["schedule"] = json.loads(args.schedule)
     result = lecun_zoo.train(args.family, seed=args.seed, out=args.out, callbacks=[EpochSeconds()], verbose=0, **kwargs)
     print(f"{args.out}: {result.train_seconds:.0f} s of training; test {result.metrics}")
 

@@ -450,6 +450,28 @@ def test_initial_weightings_learned_or_focused_on_the_first_location():
         FAMILY.make_config("tiny", weighting_init="last")
 
 
+def test_gate_bias_starts_every_heads_interpolation_gate_there_and_survives_saving(tmp_path):
+    keras.utils.set_random_seed(4)
+    c = _tiny(gate_bias=-3.0, read_heads=2)
+    model = build(c)
+    bias = _np(model.cell.head_projection.bias)[None]  # the parameters a zero controller output emits
+    p = heads.split_parameters(bias, c.memory_width, c.shift_range, c.read_heads, c.write_heads, c.clip_value)
+    np.testing.assert_allclose(_np(p["g"]).ravel(), [1 / (1 + math.exp(3.0))] * 3, rtol=1e-6)  # 2 read + 1 write head
+    np.testing.assert_allclose(_np(p["key"]), 0.0)  # nothing else moved: tanh(0)
+    np.testing.assert_allclose(_np(p["beta"]), math.log(2.0), rtol=1e-6)  # softplus(0)
+    assert np.count_nonzero(_np(model.cell.head_projection.bias)) == 3
+    path = str(tmp_path / "gate.keras")
+    model.save(path)
+    again = lecun_zoo.load(path)
+    assert again.cell.gate_bias == -3.0
+    np.testing.assert_array_equal(_np(again.cell.head_projection.bias), _np(model.cell.head_projection.bias))
+    for bad in (float("nan"), -21.0):
+        with pytest.raises(ConfigError, match="gate_bias"):
+            FAMILY.make_config("tiny", gate_bias=bad)
+    with pytest.raises(ValueError, match="gate_bias"):
+        NTMCell(output_size=3, gate_bias=float("inf"))
+
+
 def test_the_optimizer_gets_the_configured_epsilon():
     c = _tiny()
     m = build(c)

@@ -57,6 +57,10 @@ class NTMCell(keras.layers.Layer):
             of a learned bias drawn from glorot, near uniform) or ``"first"`` (the same learned
             bias, started at logit 10 on location 0 and 0 elsewhere: every head starts focused
             on location 0).
+        gate_bias: the initial bias of every head's interpolation gate before its sigmoid
+            (default 0: ``g`` starts at 0.5). Negative values start the heads on location
+            addressing (``g = sigmoid(gate_bias)`` of the content weighting, the rest kept from
+            the previous weighting and shifted); the gate is trained either way.
         clip_value: head parameters and outputs are clipped to ``[-c, c]`` (default 20; 0: off).
         dtype: precision policy of the controller and projections (default: the global one);
             the cell's own maths (addressing, memory, states) always run in float32.
@@ -79,7 +83,7 @@ class NTMCell(keras.layers.Layer):
                  controller_layers: int = 1, memory_size: int = 128, memory_width: int = 20,
                  read_heads: int = 1, write_heads: int = 1, shift_range: int = 1,
                  memory_init: str = "constant", clip_value: float = 20.0, emit_trace: bool = False,
-                 weighting_init: str = "learned", **kwargs):
+                 weighting_init: str = "learned", gate_bias: float = 0.0, **kwargs):
         # The cell itself (states, addressing, memory) is always float32: keras.layers.RNN
         # casts the states to the cell's compute dtype. ``dtype`` (default: the global
         # policy, e.g. mixed_bfloat16) applies to the controller and the two projections.
@@ -102,6 +106,10 @@ class NTMCell(keras.layers.Layer):
             raise ValueError(f"NTMCell clip_value got {clip_value!r}; expected >= 0 (0: no clipping)")
         if weighting_init not in WEIGHTING_INITS:
             raise ValueError(f"NTMCell weighting_init got {weighting_init!r}; expected one of {list(WEIGHTING_INITS)}")
+        gate_bias = float(gate_bias)
+        if not abs(gate_bias) <= 20.0:  # NaN fails too
+            raise ValueError(f"NTMCell gate_bias got {gate_bias!r}; expected a number in [-20, 20]")
+        self.gate_bias = gate_bias
         self.memory_init = memory_init
         self.weighting_init = weighting_init
         self.clip_value = float(clip_value)
@@ -137,6 +145,10 @@ class NTMCell(keras.layers.Layer):
         units = self.controller.units
         self.controller.build((None, input_shape[-1] + r * m))
         self.head_projection.build((None, units))
+        if self.gate_bias:
+            gates = heads_ops.gate_columns(m, self.shift_range, r, w)
+            bias = ops.zeros((self.head_projection.units,)) + ops.sum(ops.one_hot(gates, self.head_projection.units), axis=0) * self.gate_bias
+            self.head_projection.bias.assign(ops.cast(bias, self.head_projection.bias.dtype))
         self.output_projection.build((None, units + r * m))
         # float32 and not autocast: the initial state is part of the float32 addressing.
         self.read_bias = self.add_weight(shape=(r, m), initializer="glorot_uniform", name="read_bias", autocast=False)
@@ -225,6 +237,7 @@ class NTMCell(keras.layers.Layer):
             "shift_range": self.shift_range,
             "memory_init": self.memory_init,
             "weighting_init": self.weighting_init,
+            "gate_bias": self.gate_bias,
             "clip_value": self.clip_value,
             "emit_trace": self.emit_trace,
         }

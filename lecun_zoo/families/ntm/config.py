@@ -66,6 +66,9 @@ class NTMConfig(Config):
     weighting_init: str = field(default="learned", metadata=spec(choices=("learned", "first"), help="the heads' initial weightings: "
                                                                  "softmax of a small learned bias (near uniform, Collier & Beel) or of "
                                                                  "a learned bias started focused on location 0"))
+    gate_bias: float = field(default=0.0, metadata=spec(range=(-20.0, 20.0), help="initial bias of the heads' "
+                                                        "interpolation gates before the sigmoid: 0 starts g at 0.5; negative "
+                                                        "starts the heads on location addressing (shift the previous weighting)"))
     clip_value: float = field(default=20.0, metadata=spec(range=(0.0, None), help="clip head parameters and outputs to [-c, c] (0: no clipping)"))
     # -- training
     loss_per: str = field(default="sequence", metadata=spec(choices=("sequence", "bit"), help="the loss of a sequence: its scored bits' "

@@ -43,6 +43,12 @@ def _columns(memory_width: int, shift_range: int, read_heads: int, write_heads: 
     return address, vectors
 
 
+def gate_columns(memory_width: int, shift_range: int, read_heads: int, write_heads: int) -> list[int]:
+    """Column indices into the projection of every head's interpolation gate ``g`` (read heads first)."""
+    address, _ = _columns(memory_width, shift_range, read_heads, write_heads)
+    return [cols[memory_width + 1] for cols in address]
+
+
 def split_parameters(params, memory_width: int, shift_range: int, read_heads: int, write_heads: int,
                      clip_value: float = 0.0) -> dict:
     """Cut ``params [batch, parameter_size]`` into the activated parameters of all heads,

@@ -19,7 +19,8 @@ def make_cell(c: NTMConfig, emit_trace: bool = False) -> NTMCell:
         output_size=c.output_size, controller=c.controller, controller_units=c.controller_units,
         controller_layers=c.controller_layers, memory_size=c.memory_size, memory_width=c.memory_width,
         read_heads=c.read_heads, write_heads=c.write_heads, shift_range=c.shift_range,
-        memory_init=c.memory_init, weighting_init=c.weighting_init, clip_value=c.clip_value, emit_trace=emit_trace, name="ntm_cell",
+        memory_init=c.memory_init, weighting_init=c.weighting_init, gate_bias=c.gate_bias,
+        clip_value=c.clip_value, emit_trace=emit_trace, name="ntm_cell",
     )
 
 

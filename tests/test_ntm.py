@@ -304,12 +304,14 @@ def test_default_model_is_the_compiled_copy_ntm():
     assert m.input_shape == (None, None, 10) and m.output_shape == (None, None, 8)
     # 128x20 memory, LSTM-100, one read and one write head: pinned parameter count
     assert m.count_params() == PAPER_COPY_PARAMS
+    assert lecun_zoo.get("ntm", memory_init="trained_constant").count_params() == PAPER_COPY_PARAMS + 128 * 20
 
 
 #: controller LSTM (10 + 20 inputs -> 100): 4*100*(30+100+1) = 52,400; head parameters
-#: 100 -> 92: 9,292; output [100 + 20] -> 8: 968; read bias 20, weighting bias 2*128, and the
-#: trained constant initial memory 128*20 (Collier & Beel's init_M variable).
-PAPER_COPY_PARAMS = 52_400 + 9_292 + 968 + 20 + 256 + 128 * 20
+#: 100 -> 92: 9,292; output [100 + 20] -> 8: 968; read bias 20 and weighting bias 2*128. The
+#: copy preset's initial memory is the fixed constant (no weights); Collier & Beel's trained one
+#: (memory_init="trained_constant") adds 128*20.
+PAPER_COPY_PARAMS = 52_400 + 9_292 + 968 + 20 + 256
 
 
 # --------------------------------------------------------------------- bad input
